@@ -1,0 +1,54 @@
+//! Generates the Tavus client from the vendored OpenAPI files in `openapi/`.
+//!
+//! A pipeline, no logic: load and adapt the spec (`tavus-openapi`), generate with
+//! progenitor, format, write to `OUT_DIR`. Cargo reruns it only when a file under
+//! `openapi/` or this script changes (or `tavus-openapi` is rebuilt).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle};
+
+fn main() -> ExitCode {
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=openapi");
+    match generate(
+        Path::new("openapi"),
+        Path::new(&std::env::var_os("OUT_DIR").unwrap()),
+    ) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
+    let vendored = tavus_openapi::VendoredSpec::load(spec_dir).map_err(|e| e.to_string())?;
+    let spec =
+        tavus_openapi::adapt::for_progenitor(vendored.document).map_err(|e| e.to_string())?;
+
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        .with_hooks(HooksMode::Expected)
+        .with_derive("PartialEq");
+    let tokens = Generator::new(&settings)
+        .generate_tokens(&spec)
+        .map_err(|e| {
+            format!(
+                "progenitor cannot generate a client from {}: {e}",
+                spec_dir.display()
+            )
+        })?;
+    let code = prettyplease::unparse(&syn::parse2(tokens).map_err(|e| e.to_string())?);
+    let routes = tavus_openapi::routes::rust_source(&tavus_openapi::routes::routes(&spec));
+
+    write(&out_dir.join("codegen.rs"), &code)?;
+    write(&out_dir.join("routes.rs"), &routes)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

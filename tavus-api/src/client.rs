@@ -1,0 +1,220 @@
+//! Building a [`Client`]: the API key, the base URL, timeouts and the `User-Agent`.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use crate::Client;
+
+/// The Tavus API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://tavusapi.com";
+/// The environment variable [`Client::from_env`] reads the API key from.
+pub const API_KEY_ENV: &str = "TAVUS_API_KEY";
+/// How long connecting may take, unless [`ClientBuilder::connect_timeout`] says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take, unless [`ClientBuilder::timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The `User-Agent` every request carries: this crate's name and version.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+const API_KEY_HEADER: &str = "x-api-key";
+
+/// A Tavus API key, sent as the `x-api-key` header.
+///
+/// It never shows: its `Debug` is `ApiKey(<redacted>)`, it has no `Display`, and the
+/// header it becomes is marked sensitive, so HTTP-level logging redacts it too.
+#[derive(Clone)]
+pub struct ApiKey(HeaderValue);
+
+impl ApiKey {
+    /// Wraps a key; it must be non-empty and valid as an HTTP header value.
+    pub fn new(key: impl AsRef<str>) -> Result<Self, ConfigError> {
+        let key = key.as_ref().trim();
+        if key.is_empty() {
+            return Err(ConfigError::EmptyApiKey);
+        }
+        let mut value = HeaderValue::from_str(key).map_err(|_| ConfigError::InvalidApiKey)?;
+        value.set_sensitive(true);
+        Ok(Self(value))
+    }
+
+    /// Reads the key from `TAVUS_API_KEY`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match std::env::var(API_KEY_ENV) {
+            Ok(key) if key.trim().is_empty() => Err(ConfigError::EmptyApiKey),
+            Ok(key) => Self::new(key),
+            Err(std::env::VarError::NotPresent) => Err(ConfigError::MissingApiKey),
+            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidApiKey),
+        }
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Why a [`Client`] could not be built. No variant holds or prints the API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `TAVUS_API_KEY` is not set.
+    #[error(
+        "{API_KEY_ENV} is not set: set it to your Tavus API key (create one at https://platform.tavus.io/api-keys)"
+    )]
+    MissingApiKey,
+    /// The API key is empty or only white space.
+    #[error(
+        "the Tavus API key is empty: set {API_KEY_ENV} (or pass ApiKey::new) to your Tavus API key"
+    )]
+    EmptyApiKey,
+    /// The API key holds characters an HTTP header cannot carry.
+    #[error(
+        "the Tavus API key holds characters an HTTP header cannot carry (control characters or non-ASCII); check {API_KEY_ENV} for stray characters"
+    )]
+    InvalidApiKey,
+    /// The base URL is not an absolute `http` or `https` URL without query or fragment.
+    #[error("base URL `{url}` is not usable: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The HTTP client could not be set up (for example, TLS initialisation failed).
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Configures a [`Client`]: the API key is required, everything else has a default.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = tavus_api::Client::builder(tavus_api::ApiKey::new("my-key")?)
+///     .base_url("http://127.0.0.1:8080")
+///     .timeout(Duration::from_secs(5))
+///     .build()?;
+/// assert_eq!(tavus_api::ClientInfo::baseurl(&client), "http://127.0.0.1:8080");
+/// # Ok::<(), tavus_api::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    api_key: ApiKey,
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+}
+
+impl ClientBuilder {
+    /// Starts from the defaults with the given key.
+    pub fn new(api_key: ApiKey) -> Self {
+        Self {
+            api_key,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Starts from the defaults with the key in `TAVUS_API_KEY`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new(ApiKey::from_env()?))
+    }
+
+    /// Sends requests to another server (a proxy, a mock) instead of [`DEFAULT_BASE_URL`].
+    /// A path prefix is kept; a trailing `/` is dropped.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Bounds how long connecting may take (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Bounds how long a whole request may take, body included (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let base_url = checked_base_url(&self.base_url)?;
+        let mut headers = HeaderMap::new();
+        headers.insert(API_KEY_HEADER, self.api_key.0);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .build()
+            .map_err(ConfigError::Http)?;
+        Ok(Client::new_with_client(&base_url, http))
+    }
+}
+
+fn checked_base_url(url: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL has no query or fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid("credentials go in the API key, not the URL"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+impl Client {
+    /// A client with the default settings and the API key in `TAVUS_API_KEY`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// A builder for a client with the given API key.
+    pub fn builder(api_key: ApiKey) -> ClientBuilder {
+        ClientBuilder::new(api_key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_are_checked_and_never_shown() {
+        assert!(matches!(ApiKey::new("  "), Err(ConfigError::EmptyApiKey)));
+        let err = ApiKey::new("sk-secret\nInjected: 1").unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidApiKey));
+        assert!(!format!("{err} {err:?}").contains("sk-secret"));
+        let key = ApiKey::new("sk-secret").unwrap();
+        assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        assert_eq!(
+            checked_base_url("http://127.0.0.1:1/").unwrap(),
+            "http://127.0.0.1:1"
+        );
+        assert_eq!(
+            checked_base_url("https://h/prefix/").unwrap(),
+            "https://h/prefix"
+        );
+        for bad in ["tavusapi.com", "ftp://h", "https://h/?a=1", "https://u:p@h"] {
+            let err = checked_base_url(bad).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("base URL `{bad}`")), "{err}");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod generated;
+mod hooks;
+
+pub use client::{
+    API_KEY_ENV, ApiKey, ClientBuilder, ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT, USER_AGENT,
+};
+pub use error::{ErrorExt, ErrorKind};
+pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue, types};

@@ -1,0 +1,259 @@
+//! Adaptations of the merged spec for `progenitor`.
+//!
+//! The vendored files stay verbatim; everything the generator needs changed is changed
+//! here, in code, one named function per upstream quirk or generator trap. Each says
+//! what it handles and why, and has a test that shows the quirk and the fix.
+
+use indexmap::IndexMap;
+use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
+
+use crate::SpecError;
+
+/// Applies every adaptation, in order, to a merged spec.
+pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
+    name_error_responses(&mut spec)?;
+    Ok(spec)
+}
+
+/// Gives the error responses of each operation one named schema, `<OperationId>Error`.
+///
+/// progenitor names every inline schema of an operation's responses
+/// `<OperationId>Response`, so typify folds a 401 `{message}` and a 400 `{error}` into
+/// whichever it saw first, and the type of an error is named like a success. It also
+/// needs all error responses of an operation to share one type. This moves each
+/// operation's error schemas into `components/schemas` as one schema: the shape itself
+/// when all error responses agree, or else an object with the properties of every
+/// shape, none required, so the caller can read whichever fields the server sent.
+pub fn name_error_responses(spec: &mut OpenAPI) -> Result<(), SpecError> {
+    let mut named = Vec::new();
+    for (path, method, operation) in operations_mut(spec) {
+        let id = operation.operation_id.clone().ok_or_else(|| {
+            SpecError::Adapt(format!(
+                "{} {path} has no operationId",
+                method.to_uppercase()
+            ))
+        })?;
+        let schemas: Vec<Schema> = error_json_schemas(operation).map(|s| s.clone()).collect();
+        let Some(union) = union_of(&schemas) else {
+            continue;
+        };
+        let name = format!("{}Error", pascal_case(&id));
+        for schema in error_json_schemas_mut(operation) {
+            *schema = ReferenceOr::ref_(&format!("#/components/schemas/{name}"));
+        }
+        named.push((name, union));
+    }
+    let components = spec.components.get_or_insert_with(Default::default);
+    for (name, schema) in named {
+        if components.schemas.contains_key(&name) {
+            return Err(SpecError::Adapt(format!(
+                "schema name `{name}` is already taken"
+            )));
+        }
+        components.schemas.insert(name, ReferenceOr::Item(schema));
+    }
+    Ok(())
+}
+
+fn union_of(schemas: &[Schema]) -> Option<Schema> {
+    let first = schemas.first()?;
+    if schemas.iter().all(|s| s == first) {
+        return Some(first.clone());
+    }
+    let mut properties = IndexMap::default();
+    for schema in schemas {
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            return Some(Schema {
+                schema_data: Default::default(),
+                schema_kind: SchemaKind::Any(Default::default()),
+            });
+        };
+        for (name, property) in &object.properties {
+            properties
+                .entry(name.clone())
+                .or_insert_with(|| property.clone());
+        }
+    }
+    Some(Schema {
+        schema_data: Default::default(),
+        schema_kind: SchemaKind::Type(Type::Object(openapiv3::ObjectType {
+            properties,
+            ..Default::default()
+        })),
+    })
+}
+
+fn is_error(status: &StatusCode) -> bool {
+    match status {
+        StatusCode::Code(code) => (400..600).contains(code),
+        StatusCode::Range(range) => (4..=5).contains(range),
+    }
+}
+
+fn inline_json_schema(response: &mut ReferenceOr<Response>) -> Option<&mut ReferenceOr<Schema>> {
+    let ReferenceOr::Item(response) = response else {
+        return None;
+    };
+    let media = response.content.get_mut("application/json")?;
+    media
+        .schema
+        .as_mut()
+        .filter(|s| matches!(s, ReferenceOr::Item(_)))
+}
+
+fn error_json_schemas(operation: &Operation) -> impl Iterator<Item = &Schema> {
+    operation
+        .responses
+        .responses
+        .iter()
+        .filter(|(status, _)| is_error(status))
+        .filter_map(|(_, response)| response.as_item())
+        .filter_map(|response| response.content.get("application/json"))
+        .filter_map(|media| media.schema.as_ref()?.as_item())
+}
+
+fn error_json_schemas_mut(
+    operation: &mut Operation,
+) -> impl Iterator<Item = &mut ReferenceOr<Schema>> {
+    operation
+        .responses
+        .responses
+        .iter_mut()
+        .filter(|(status, _)| is_error(status))
+        .filter_map(|(_, response)| inline_json_schema(response))
+}
+
+/// Every operation of the spec with its path and method.
+pub(crate) fn operations_mut(
+    spec: &mut OpenAPI,
+) -> impl Iterator<Item = (String, &'static str, &mut Operation)> {
+    spec.paths.paths.iter_mut().flat_map(|(path, item)| {
+        let item = match item {
+            ReferenceOr::Item(item) => Some(item),
+            ReferenceOr::Reference { .. } => None,
+        };
+        item.into_iter().flat_map(move |item| {
+            [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("options", &mut item.options),
+                ("head", &mut item.head),
+                ("patch", &mut item.patch),
+                ("trace", &mut item.trace),
+            ]
+            .into_iter()
+            .filter_map(|(method, op)| Some((path.clone(), method, op.as_mut()?)))
+        })
+    })
+}
+
+/// `deleteDocument` → `DeleteDocument`.
+pub(crate) fn pascal_case(operation_id: &str) -> String {
+    let mut chars = operation_id.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_document;
+
+    fn spec(responses: &str) -> OpenAPI {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /v2/x:\n    get:\n      operationId: getX\n      responses:\n{responses}"
+        );
+        parse_document(&text, "t").unwrap()
+    }
+
+    const MESSAGE: &str = "{type: object, properties: {message: {type: string}}}";
+    const ERROR: &str = "{type: object, properties: {error: {type: string}}}";
+
+    fn error_schema(spec: &OpenAPI) -> &Schema {
+        spec.components.as_ref().unwrap().schemas["GetXError"]
+            .as_item()
+            .unwrap()
+    }
+
+    fn property_names(schema: &Schema) -> Vec<&str> {
+        let SchemaKind::Type(Type::Object(o)) = &schema.schema_kind else {
+            panic!("not an object: {schema:?}")
+        };
+        o.properties.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn different_error_shapes_become_one_named_union() {
+        let mut s = spec(&format!(
+            "        '200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{id: {{type: string}}}}}}}}}}}}\n        '400': {{description: bad, content: {{application/json: {{schema: {ERROR}}}}}}}\n        '401': {{description: no, content: {{application/json: {{schema: {MESSAGE}}}}}}}\n"
+        ));
+        name_error_responses(&mut s).unwrap();
+        assert_eq!(property_names(error_schema(&s)), ["error", "message"]);
+        let op = s.paths.paths["/v2/x"]
+            .as_item()
+            .unwrap()
+            .get
+            .as_ref()
+            .unwrap();
+        for code in [400, 401] {
+            let response = op.responses.responses[&StatusCode::Code(code)]
+                .as_item()
+                .unwrap();
+            let schema = response.content["application/json"]
+                .schema
+                .as_ref()
+                .unwrap();
+            assert!(
+                matches!(schema, ReferenceOr::Reference { reference } if reference == "#/components/schemas/GetXError"),
+                "{schema:?}"
+            );
+        }
+        let ok = op.responses.responses[&StatusCode::Code(200)]
+            .as_item()
+            .unwrap();
+        assert!(
+            ok.content["application/json"]
+                .schema
+                .as_ref()
+                .unwrap()
+                .as_item()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn identical_error_shapes_keep_their_shape() {
+        let mut s = spec(&format!(
+            "        '204': {{description: gone}}\n        '401': {{description: no, content: {{application/json: {{schema: {MESSAGE}}}}}}}\n        '404': {{description: missing, content: {{application/json: {{schema: {MESSAGE}}}}}}}\n"
+        ));
+        let before = s.paths.paths["/v2/x"]
+            .as_item()
+            .unwrap()
+            .get
+            .as_ref()
+            .unwrap()
+            .responses
+            .responses[&StatusCode::Code(401)]
+            .as_item()
+            .unwrap()
+            .content["application/json"]
+            .schema
+            .clone()
+            .unwrap()
+            .into_item()
+            .unwrap();
+        name_error_responses(&mut s).unwrap();
+        assert_eq!(error_schema(&s), &before);
+    }
+
+    #[test]
+    fn operations_without_error_bodies_are_left_alone() {
+        let mut s = spec("        '204': {description: gone}\n");
+        name_error_responses(&mut s).unwrap();
+        assert!(s.components.unwrap_or_default().schemas.is_empty());
+    }
+}

@@ -1,0 +1,28 @@
+//! The Tavus OpenAPI spec as this workspace sees it: upstream reference pages, the
+//! vendored copies of their OpenAPI blocks, the one document they merge into, and the
+//! adaptations that document needs before `progenitor` can generate a faithful client.
+//!
+//! `tavus-api`'s build script and the `xtask` drift tool both go through this crate, so
+//! a page is read, a vendored file is named and a spec is merged the same way in both.
+//!
+//! ```no_run
+//! let spec = tavus_openapi::VendoredSpec::load("openapi")?;
+//! let for_progenitor = tavus_openapi::adapt::for_progenitor(spec.document.clone())?;
+//! # Ok::<(), tavus_openapi::SpecError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod adapt;
+mod error;
+mod merge;
+pub mod page;
+mod parse;
+pub mod routes;
+mod vendored;
+
+pub use error::SpecError;
+pub use merge::merge;
+pub use page::{OpenApiBlock, UpstreamPage};
+pub use parse::parse_document;
+pub use vendored::{PagePath, VendoredFile, VendoredSpec};

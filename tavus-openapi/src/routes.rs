@@ -1,0 +1,106 @@
+//! The route table: what the hand-written client layer needs to know about each
+//! operation at run time (its path template, and which statuses carry JSON), rendered
+//! as Rust source beside the generated client.
+
+use openapiv3::{OpenAPI, ReferenceOr, StatusCode};
+
+/// One operation's route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRoute {
+    /// The operation's `operationId`.
+    pub operation_id: String,
+    /// The generated method's name, which progenitor also reports to hooks as the
+    /// operation id: `operationId` in snake case.
+    pub method_name: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template, such as `/v2/documents/{document_id}`.
+    pub path: String,
+    /// Statuses whose documented response has a JSON body.
+    pub json_statuses: Vec<u16>,
+}
+
+/// The routes of every operation in a spec, sorted by operation id.
+pub fn routes(spec: &OpenAPI) -> Vec<OperationRoute> {
+    let mut routes: Vec<OperationRoute> = spec
+        .paths
+        .iter()
+        .filter_map(|(path, item)| Some((path, item.as_item()?)))
+        .flat_map(|(path, item)| {
+            item.iter().map(move |(method, op)| OperationRoute {
+                operation_id: op.operation_id.clone().unwrap_or_default(),
+                method_name: snake_case(op.operation_id.as_deref().unwrap_or_default()),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                json_statuses: op
+                    .responses
+                    .responses
+                    .iter()
+                    .filter_map(|(status, response)| match (status, response) {
+                        (StatusCode::Code(code), ReferenceOr::Item(r))
+                            if r.content.keys().any(|k| k.contains("json")) =>
+                        {
+                            Some(*code)
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    routes.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
+    routes
+}
+
+/// `deleteDocument` → `delete_document`, as progenitor names methods.
+fn snake_case(operation_id: &str) -> String {
+    let mut out = String::with_capacity(operation_id.len() + 4);
+    for (i, c) in operation_id.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Renders routes as a Rust `static ROUTES: &[Route]`, for a crate that defines
+/// `Route { operation_id, method_name, method, path, json_statuses }` in scope.
+pub fn rust_source(routes: &[OperationRoute]) -> String {
+    let mut out = String::from("/// Every operation's route, from the vendored spec.\n");
+    out.push_str("static ROUTES: &[Route] = &[\n");
+    for r in routes {
+        out.push_str(&format!(
+            "    Route {{ operation_id: {:?}, method_name: {:?}, method: {:?}, path: {:?}, json_statuses: &{:?} }},\n",
+            r.operation_id, r.method_name, r.method, r.path, r.json_statuses
+        ));
+    }
+    out.push_str("];\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_document;
+
+    #[test]
+    fn routes_name_path_and_json_statuses() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /v2/documents/{document_id}:\n    delete:\n      operationId: deleteDocument\n      responses:\n        '204': {description: gone}\n        '404': {description: no, content: {application/json: {schema: {type: object}}}}\n";
+        let routes = routes(&parse_document(text, "t").unwrap());
+        assert_eq!(
+            routes,
+            [OperationRoute {
+                operation_id: "deleteDocument".into(),
+                method_name: "delete_document".into(),
+                method: "DELETE".into(),
+                path: "/v2/documents/{document_id}".into(),
+                json_statuses: vec![404],
+            }]
+        );
+        assert_eq!(
+            rust_source(&routes).lines().nth(2).unwrap(),
+            r#"    Route { operation_id: "deleteDocument", method_name: "delete_document", method: "DELETE", path: "/v2/documents/{document_id}", json_statuses: &[404] },"#
+        );
+    }
+}
