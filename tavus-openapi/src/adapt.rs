@@ -33,7 +33,7 @@ pub fn name_error_responses(spec: &mut OpenAPI) -> Result<(), SpecError> {
                 method.to_uppercase()
             ))
         })?;
-        let schemas: Vec<Schema> = error_json_schemas(operation).map(|s| s.clone()).collect();
+        let schemas: Vec<Schema> = error_json_schemas(operation).cloned().collect();
         let Some(union) = union_of(&schemas) else {
             continue;
         };
