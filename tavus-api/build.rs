@@ -33,6 +33,8 @@ fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_hooks(HooksMode::Expected)
+        // Per-client settings the hooks read through `ClientInfo::inner`.
+        .with_inner_type(quote::quote!(crate::RetryPolicy))
         .with_derive("PartialEq");
     let tokens = Generator::new(&settings)
         .generate_tokens(&spec)

@@ -1,11 +1,11 @@
-//! Building a [`Client`]: the API key, the base URL, timeouts and the `User-Agent`.
+//! Building a [`Client`]: the API key, the base URL, timeouts, retries and the `User-Agent`.
 
 use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
-use crate::Client;
+use crate::{Client, RetryPolicy};
 
 /// The Tavus API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://tavusapi.com";
@@ -105,6 +105,7 @@ pub struct ClientBuilder {
     base_url: String,
     connect_timeout: Duration,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl ClientBuilder {
@@ -115,6 +116,7 @@ impl ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -137,9 +139,21 @@ impl ClientBuilder {
     }
 
     /// Bounds how long a whole request may take, body included (default [`DEFAULT_TIMEOUT`]).
+    /// Each attempt gets the whole timeout; [`RetryPolicy::max_elapsed`] bounds retries.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    /// Sets when failed requests are sent again (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends every request once: same as `.retry(RetryPolicy::never())`.
+    pub fn no_retries(self) -> Self {
+        self.retry(RetryPolicy::never())
     }
 
     /// Builds the client.
@@ -154,7 +168,7 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .build()
             .map_err(ConfigError::Http)?;
-        Ok(Client::new_with_client(&base_url, http))
+        Ok(Client::new_with_client(&base_url, http, self.retry))
     }
 }
 

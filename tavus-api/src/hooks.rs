@@ -1,14 +1,15 @@
 //! Everything the client does around each generated call, in one place (progenitor's
 //! `ClientHooks`): it refuses requests whose path parameters would change the request
-//! path, drops the `api-version` header progenitor adds, and keeps each response body
-//! so that a body the client cannot type still reaches the caller with its status.
+//! path, drops the `api-version` header progenitor adds, sends requests again as the
+//! client's [`RetryPolicy`] allows, and keeps each response body so that a body the
+//! client cannot type still reaches the caller with its status.
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
 use crate::generated::route;
-use crate::{Client, Error};
+use crate::{Client, Error, RetryPolicy, retry};
 
 /// An operation's route, as the build script reads it from the spec.
 pub(crate) struct Route {
@@ -34,7 +35,7 @@ pub(crate) struct InvalidBody;
 /// not sent.
 const PROGENITOR_API_VERSION_HEADER: &str = "api-version";
 
-impl ClientHooks<()> for Client {
+impl ClientHooks<RetryPolicy> for Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), Error<E>> {
         request.headers_mut().remove(PROGENITOR_API_VERSION_HEADER);
         // Every generated method has a route; a missing one means the build script and
@@ -49,8 +50,10 @@ impl ClientHooks<()> for Client {
     }
 
     async fn exec(&self, request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
-        let response = self.client().execute(request).await?;
-        buffer(response).await
+        retry::send(self.inner(), request, |request| async {
+            buffer(self.client().execute(request).await?).await
+        })
+        .await
     }
 
     async fn post<E>(

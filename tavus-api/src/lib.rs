@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod generated;
 mod hooks;
+mod retry;
 
 pub use client::{
     API_KEY_ENV, ApiKey, ClientBuilder, ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
@@ -13,3 +14,4 @@ pub use client::{
 };
 pub use error::{ErrorExt, ErrorKind};
 pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue, types};
+pub use retry::RetryPolicy;

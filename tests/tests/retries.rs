@@ -1,0 +1,192 @@
+//! The retry policy against httpmock: what is sent again, when, and when the client stops.
+//! Waits are kept to tens of milliseconds; time is only checked as a lower bound (a sleep
+//! never ends early), never as an upper one.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant, SystemTime};
+
+use httpmock::Method::DELETE;
+use httpmock::MockServer;
+use tavus_api::{ApiKey, Client, ErrorExt, ErrorKind, RetryPolicy};
+
+fn quick() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(20))
+        .max_backoff(Duration::from_millis(40))
+        .max_elapsed(Duration::from_secs(5))
+}
+
+fn client(base_url: String, policy: RetryPolicy) -> Client {
+    Client::builder(ApiKey::new("tvs-retry-key").unwrap())
+        .base_url(base_url)
+        .retry(policy)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_503_then_a_204_succeeds() {
+    let server = MockServer::start_async().await;
+    let unavailable = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/documents/d1");
+            then.status(503).up_to_n_times(1);
+        })
+        .await;
+    let deleted = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/documents/d1");
+            then.status(204);
+        })
+        .await;
+    let response = client(server.base_url(), quick())
+        .delete_document("d1")
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    unavailable.assert_calls_async(1).await;
+    deleted.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_429_waits_as_long_as_retry_after_says() {
+    let server = MockServer::start_async().await;
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(429).header("retry-after", "1").up_to_n_times(1);
+        })
+        .await;
+    let deleted = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(204);
+        })
+        .await;
+    let started = Instant::now();
+    client(server.base_url(), quick())
+        .delete_document("d1")
+        .await
+        .unwrap();
+    // The backoff alone would have waited at most 40 ms.
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    limited.assert_calls_async(1).await;
+    deleted.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_retry_after_date_beyond_max_elapsed_returns_the_429() {
+    let server = MockServer::start_async().await;
+    let in_an_hour = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(429).header("retry-after", in_an_hour);
+        })
+        .await;
+    let err = client(server.base_url(), quick())
+        .delete_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err}");
+    limited.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn attempts_are_capped_and_the_last_answer_returned() {
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(500).body("still down");
+        })
+        .await;
+    let err = client(server.base_url(), quick().max_attempts(4))
+        .delete_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnexpectedStatus);
+    assert_eq!(err.body(), Some(&b"still down"[..]));
+    failing.assert_calls_async(4).await;
+}
+
+#[tokio::test]
+async fn no_retries_sends_once() {
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(503);
+        })
+        .await;
+    let client = Client::builder(ApiKey::new("tvs-retry-key").unwrap())
+        .base_url(server.base_url())
+        .no_retries()
+        .build()
+        .unwrap();
+    client.delete_document("d1").await.unwrap_err();
+    failing.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn final_statuses_are_not_retried() {
+    let server = MockServer::start_async().await;
+    let missing = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(404)
+                .json_body(serde_json::json!({ "message": "no" }));
+        })
+        .await;
+    let err = client(server.base_url(), quick())
+        .delete_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Api);
+    missing.assert_calls_async(1).await;
+}
+
+/// Nothing listens on the port for the first attempt; a server starts there before
+/// the retry, which then succeeds.
+#[tokio::test]
+async fn a_refused_connection_is_retried() {
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let late_server = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 4096];
+        let read = stream.read(&mut request).unwrap();
+        stream
+            .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+            .unwrap();
+        String::from_utf8_lossy(&request[..read]).into_owned()
+    });
+    // The first retry waits 200-400 ms: the server is up by then.
+    let policy = RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(400))
+        .max_backoff(Duration::from_millis(400));
+    let started = Instant::now();
+    let response = client(format!("http://127.0.0.1:{port}"), policy)
+        .delete_document("d1")
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "a retry happened"
+    );
+    let received = late_server.join().unwrap();
+    assert!(
+        received.starts_with("DELETE /v2/documents/d1 "),
+        "{received}"
+    );
+}
