@@ -97,6 +97,14 @@ pub enum SpecError {
         /// The page.
         origin: String,
     },
+    /// The page index lists no pages at all.
+    #[error(
+        "{origin}: the page index lists no pages (expected `- [Title](URL): description` lines)"
+    )]
+    EmptyIndex {
+        /// The index.
+        origin: String,
+    },
     /// The spec cannot be adapted for the generator.
     #[error("cannot adapt the spec for progenitor: {0}")]
     Adapt(String),

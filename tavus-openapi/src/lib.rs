@@ -15,6 +15,7 @@
 
 pub mod adapt;
 mod error;
+pub mod index;
 mod merge;
 pub mod page;
 mod parse;
@@ -22,6 +23,7 @@ pub mod routes;
 mod vendored;
 
 pub use error::SpecError;
+pub use index::{IndexEntry, PageIndex};
 pub use merge::merge;
 pub use page::{OpenApiBlock, UpstreamPage};
 pub use parse::parse_document;

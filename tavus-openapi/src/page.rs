@@ -123,7 +123,7 @@ fn is_closed(block: &str) -> bool {
         && last.chars().all(|c| c == fence_char)
 }
 
-fn looks_like_html(text: &str) -> bool {
+pub(crate) fn looks_like_html(text: &str) -> bool {
     let head = text.trim_start().get(..64).unwrap_or(text.trim_start());
     let head = head.to_ascii_lowercase();
     head.starts_with("<!doctype html") || head.starts_with("<html")

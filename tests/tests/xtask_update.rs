@@ -1,0 +1,315 @@
+//! `cargo xtask update` against the docs snapshot, served by a local stand-in site or read
+//! as a local directory: pages are vendored verbatim, and a failure changes nothing.
+
+use std::path::{Path, PathBuf};
+
+use integration_tests::{
+    DocsServer, Reply, docs_snapshot, repo_openapi, snapshot, temp_copy, xtask,
+};
+use tavus_openapi::{OpenApiBlock, PagePath};
+
+/// Every operation page of the snapshot (every page with an OpenAPI block).
+fn operation_pages(docs: &Path) -> Vec<(PagePath, String)> {
+    let mut pages = Vec::new();
+    let mut dirs = vec![docs.join("api-reference")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let markdown = std::fs::read_to_string(&path).unwrap();
+            let Ok(block) = OpenApiBlock::extract(&markdown, "fixture") else {
+                continue;
+            };
+            let relative = path
+                .strip_prefix(docs)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            pages.push((PagePath::parse(&relative, "fixture").unwrap(), block.yaml));
+        }
+    }
+    pages.sort();
+    pages
+}
+
+fn openapi_arg(openapi: &Path) -> String {
+    openapi.display().to_string()
+}
+
+/// A temporary copy of the repository's `openapi/`, as the directory `openapi` inside it.
+fn vendored_copy() -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let openapi = temp.path().join("openapi");
+    let copy = temp_copy(&repo_openapi());
+    std::fs::rename(copy.path(), &openapi).unwrap();
+    (temp, openapi)
+}
+
+fn edit_page(docs: &Path, page: &str, from: &str, to: &str) {
+    let file = docs.join(format!("{page}.md"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{page} has no `{from}`");
+    std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn add_new_vendors_every_operation_page_verbatim_from_a_site() {
+    let server = DocsServer::start(&docs_snapshot());
+    let (_temp, openapi) = vendored_copy();
+    let run = xtask(&[
+        "update",
+        "--add-new",
+        "--docs-url",
+        server.url(),
+        "--openapi-dir",
+        &openapi_arg(&openapi),
+    ]);
+    assert_eq!(run.status, 0, "{run:?}");
+    let pages = operation_pages(&docs_snapshot());
+    assert_eq!(pages.len(), 35);
+    for (page, block) in &pages {
+        let vendored = std::fs::read_to_string(page.vendored_file(&openapi)).unwrap();
+        assert_eq!(&vendored, block, "{page} is not the block byte for byte");
+    }
+    assert_eq!(
+        snapshot(&openapi).len(),
+        35,
+        "only operation pages are vendored"
+    );
+    assert!(
+        run.stdout
+            .contains("skipped    api-reference/authentication: no OpenAPI block"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Next: run `cargo build`"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(server.hits("/llms.txt"), 1);
+
+    let again = xtask(&[
+        "update",
+        "--add-new",
+        "--docs-url",
+        server.url(),
+        "--openapi-dir",
+        &openapi_arg(&openapi),
+    ]);
+    assert_eq!(again.status, 0, "{again:?}");
+    assert!(again.stdout.contains("up to date"), "{}", again.stdout);
+}
+
+#[test]
+fn docs_url_may_be_a_local_copy_of_the_site() {
+    let (_temp, openapi) = vendored_copy();
+    let docs = docs_snapshot();
+    let run = xtask(&[
+        "update",
+        "--add-new",
+        "--docs-url",
+        &docs.display().to_string(),
+        "--openapi-dir",
+        &openapi_arg(&openapi),
+    ]);
+    assert_eq!(run.status, 0, "{run:?}");
+    for (page, block) in operation_pages(&docs) {
+        assert_eq!(
+            std::fs::read_to_string(page.vendored_file(&openapi)).unwrap(),
+            block
+        );
+    }
+}
+
+#[test]
+fn named_pages_are_revendored_in_any_spelling_and_only_drifted_pages_without_names() {
+    let docs = temp_copy(&docs_snapshot());
+    let server = DocsServer::start(docs.path());
+    let (_temp, openapi) = vendored_copy();
+    let dir = openapi_arg(&openapi);
+    let base = ["--docs-url", server.url(), "--openapi-dir", &dir];
+    let add = xtask(&[&["update", "--add-new"][..], &base].concat());
+    assert_eq!(add.status, 0, "{add:?}");
+
+    edit_page(
+        docs.path(),
+        "api-reference/documents/delete-document",
+        "summary: Delete Document",
+        "summary: Delete One Document",
+    );
+    edit_page(
+        docs.path(),
+        "api-reference/video-request/get-video",
+        "operationId: getVideo",
+        "operationId: getVideo\n      deprecated: true",
+    );
+    let named = xtask(
+        &[
+            &[
+                "update",
+                "https://docs.tavus.io/api-reference/documents/delete-document.md",
+            ][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(named.status, 0, "{named:?}");
+    assert!(
+        named.stdout.contains("updated") && named.stdout.contains("delete-document.yaml"),
+        "{}",
+        named.stdout
+    );
+    assert!(!named.stdout.contains("get-video"), "{}", named.stdout);
+    let delete = PagePath::parse("api-reference/documents/delete-document", "t").unwrap();
+    let vendored = std::fs::read_to_string(delete.vendored_file(&openapi)).unwrap();
+    assert!(vendored.contains("summary: Delete One Document"));
+
+    let drifted = xtask(&[&["update"][..], &base].concat());
+    assert_eq!(drifted.status, 0, "{drifted:?}");
+    assert!(
+        drifted
+            .stdout
+            .contains("get-video.yaml  (GET /v2/videos/{video_id})"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        drifted.stdout.contains("unchanged  34 pages"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        drifted.stdout.contains("(0 added, 1 updated)"),
+        "{}",
+        drifted.stdout
+    );
+}
+
+/// Runs an update that must fail, and checks `openapi/` did not change at all.
+fn assert_fails_untouched(docs: &Path, server: &DocsServer, args: &[&str], expect: &str) {
+    let (_temp, openapi) = vendored_copy();
+    let before = snapshot(&openapi);
+    let dir = openapi_arg(&openapi);
+    let run = xtask(
+        &[
+            &["update"][..],
+            args,
+            &[
+                "--docs-url",
+                server.url(),
+                "--openapi-dir",
+                &dir,
+                "--retries",
+                "0",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(run.status, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(expect),
+        "expected `{expect}` in {}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&openapi), before, "openapi/ changed on failure");
+    let parent = openapi.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(parent).unwrap().collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "staging left behind in {}",
+        parent.display()
+    );
+    let _ = docs;
+}
+
+#[test]
+fn any_failure_leaves_openapi_untouched() {
+    let docs = temp_copy(&docs_snapshot());
+    let server = DocsServer::start(docs.path());
+    // One page of many missing: the others are not vendored either.
+    server.script(
+        "/api-reference/personas/get-persona.md",
+        vec![Reply::Status(404)],
+    );
+    assert_fails_untouched(
+        docs.path(),
+        &server,
+        &["--add-new"],
+        &format!(
+            "{}/api-reference/personas/get-persona.md: not found",
+            server.url()
+        ),
+    );
+
+    // A malformed block on one page.
+    let docs = temp_copy(&docs_snapshot());
+    edit_page(
+        docs.path(),
+        "api-reference/video-request/get-videos",
+        "paths:\n",
+        "paths: [\n",
+    );
+    let server = DocsServer::start(docs.path());
+    assert_fails_untouched(
+        docs.path(),
+        &server,
+        &["--add-new"],
+        "api-reference/video-request/get-videos.md: malformed YAML",
+    );
+
+    // Two pages that define the same operation cannot both be vendored.
+    let docs = temp_copy(&docs_snapshot());
+    edit_page(
+        docs.path(),
+        "api-reference/video-request/get-video",
+        "  /v2/videos/{video_id}:\n    get:",
+        "  /v2/videos:\n    get:",
+    );
+    let server = DocsServer::start(docs.path());
+    assert_fails_untouched(
+        docs.path(),
+        &server,
+        &["--add-new"],
+        "GET /v2/videos is already defined by",
+    );
+
+    // A named page without an OpenAPI block is an error, not a skip.
+    assert_fails_untouched(
+        docs.path(),
+        &server,
+        &["api-reference/authentication"],
+        "api-reference/authentication.md: no OpenAPI block",
+    );
+}
+
+#[test]
+fn bad_page_names_and_docs_urls_are_usage_errors() {
+    let (_temp, openapi) = vendored_copy();
+    let dir = openapi_arg(&openapi);
+    let run = xtask(&[
+        "update",
+        "api-reference/../../etc/passwd",
+        "--openapi-dir",
+        &dir,
+    ]);
+    assert_eq!(run.status, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("would leave openapi/"),
+        "{}",
+        run.stderr
+    );
+    let run = xtask(&[
+        "update",
+        "--docs-url",
+        "/no/such/site",
+        "--openapi-dir",
+        &dir,
+    ]);
+    assert_eq!(run.status, 2, "{run:?}");
+    assert!(run.stderr.contains("/no/such/site"), "{}", run.stderr);
+}

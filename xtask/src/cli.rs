@@ -1,0 +1,230 @@
+//! The command line: `cargo xtask update ...`.
+//!
+//! [`run`] takes its arguments and output streams as parameters so the integration tests
+//! run the real command in-process and read what it printed.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use tavus_openapi::PagePath;
+
+use crate::Error;
+use crate::fetch::{FetchOptions, Fetcher};
+use crate::site::{DEFAULT_DOCS_URL, DocsSite};
+use crate::update::{UpdateRequest, UpdateSummary, update};
+
+/// Exit status: the command did what was asked.
+pub const SUCCESS: u8 = 0;
+/// Exit status: the command itself failed (bad input, a failed fetch, a write error).
+pub const FAILED: u8 = 2;
+
+/// What the output streams are attached to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    /// Whether stdout may be coloured.
+    pub colour: bool,
+    /// Whether a progress line may be drawn on stderr.
+    pub progress: bool,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Keeps openapi/ in step with the Tavus API reference pages"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Re-vendors pages into openapi/, verbatim and all-or-nothing.
+    ///
+    /// With PAGEs, re-vendors those; without, re-vendors every vendored page whose
+    /// upstream block changed. `--add-new` also vendors the API reference pages llms.txt
+    /// lists that are not vendored yet.
+    Update {
+        /// Pages to re-vendor: a page URL, a site path (`/api-reference/x/y.md`) or
+        /// `api-reference/x/y`.
+        pages: Vec<String>,
+        /// Also vendor the operation pages llms.txt lists that are not vendored yet.
+        #[arg(long)]
+        add_new: bool,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+/// Where to read the docs from and where the vendored files are.
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// The docs site: an http(s) base URL, or a local directory laid out at the site's
+    /// paths (api-reference/<group>/<page>.md, llms.txt).
+    #[arg(long, value_name = "URL|DIR", default_value = DEFAULT_DOCS_URL)]
+    docs_url: String,
+    /// The vendored OpenAPI directory.
+    #[arg(long, value_name = "DIR", default_value_os_t = default_openapi_dir())]
+    openapi_dir: PathBuf,
+    /// How many pages to fetch at once.
+    #[arg(long, value_name = "N", default_value_t = FetchOptions::default().concurrency)]
+    concurrency: usize,
+    /// Seconds one request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = FetchOptions::default().timeout.as_secs_f64())]
+    timeout: f64,
+    /// How often to retry a request after a 429, a 5xx, a timeout or a connection error.
+    #[arg(long, value_name = "N", default_value_t = FetchOptions::default().retries)]
+    retries: u32,
+}
+
+/// `openapi/` of this workspace, wherever the command is run from.
+fn default_openapi_dir() -> PathBuf {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask).join("openapi")
+}
+
+impl SiteArgs {
+    fn fetcher(&self, terminal: Terminal) -> Result<Fetcher, Error> {
+        let site = DocsSite::parse(&self.docs_url).map_err(Error::Usage)?;
+        if !(self.timeout.is_finite() && self.timeout > 0.0) {
+            return Err(Error::Usage(format!(
+                "--timeout {}: expected a positive number of seconds",
+                self.timeout
+            )));
+        }
+        let options = FetchOptions {
+            concurrency: self.concurrency.max(1),
+            timeout: Duration::from_secs_f64(self.timeout),
+            retries: self.retries,
+            progress: terminal.progress,
+            ..FetchOptions::default()
+        };
+        Ok(Fetcher::new(site, options)?)
+    }
+}
+
+/// Runs the command line `args` (program name first), printing to `out` and `err`;
+/// returns the exit status.
+pub fn run<I, T>(args: I, terminal: Terminal, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let rendered = e.render();
+            if e.use_stderr() {
+                let _ = write!(err, "{rendered}");
+                return FAILED;
+            }
+            let _ = write!(out, "{rendered}");
+            return SUCCESS;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the async runtime: {e}");
+            return FAILED;
+        }
+    };
+    let result = match cli.command {
+        Command::Update {
+            pages,
+            add_new,
+            site,
+        } => {
+            let openapi_dir = site.openapi_dir.clone();
+            runtime
+                .block_on(run_update(pages, add_new, site, terminal, out))
+                .map_err(|e| format!("{e}\nNothing under {} was changed.", openapi_dir.display()))
+        }
+    };
+    match result {
+        Ok(status) => status,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            FAILED
+        }
+    }
+}
+
+async fn run_update(
+    pages: Vec<String>,
+    add_new: bool,
+    site: SiteArgs,
+    terminal: Terminal,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
+    let fetcher = site.fetcher(terminal)?;
+    let pages = pages
+        .iter()
+        .map(|page| PagePath::parse(page, "command line"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let request = UpdateRequest { pages, add_new };
+    let summary = update(&site.openapi_dir, &fetcher, &request).await?;
+    // The update is done; a closed stdout must not turn it into a failure.
+    let _ = print_update(&summary, &fetcher, &site.openapi_dir, out);
+    Ok(SUCCESS)
+}
+
+fn print_update(
+    summary: &UpdateSummary,
+    fetcher: &Fetcher,
+    openapi_dir: &Path,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let site = fetcher.site();
+    for skipped in &summary.skipped {
+        writeln!(out, "skipped    {}: {}", skipped.page, skipped.reason)?;
+    }
+    if !summary.unchanged.is_empty() {
+        writeln!(
+            out,
+            "unchanged  {} page{} already match {site}",
+            summary.unchanged.len(),
+            if summary.unchanged.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )?;
+    }
+    if summary.changes.is_empty() {
+        writeln!(
+            out,
+            "{} is up to date with {site}; nothing to do.",
+            openapi_dir.display()
+        )?;
+        return Ok(());
+    }
+    for change in &summary.changes {
+        let verb = if change.added { "added" } else { "updated" };
+        writeln!(
+            out,
+            "{verb:<10} {}  ({})",
+            change.file.display(),
+            change.operation
+        )?;
+    }
+    let added = summary.changes.iter().filter(|c| c.added).count();
+    writeln!(
+        out,
+        "\nVendored {} page{} from {site} ({added} added, {} updated).",
+        summary.changes.len(),
+        if summary.changes.len() == 1 { "" } else { "s" },
+        summary.changes.len() - added
+    )?;
+    writeln!(
+        out,
+        "Next: run `cargo build` to regenerate the client, then review and commit {}.",
+        openapi_dir.display()
+    )
+}

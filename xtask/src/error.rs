@@ -1,0 +1,45 @@
+//! What can stop the xtask. Every variant's message names the page, URL or file involved.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use tavus_openapi::SpecError;
+
+use crate::fetch::FetchError;
+
+/// Why a check or an update could not be done (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A page or the index could not be fetched.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// A page, the index, a vendored file or the merged spec is not usable.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// Several pages failed; all of them are listed so one run shows every problem.
+    #[error("{}", Listed(.0))]
+    Pages(Vec<Error>),
+    /// A file under the vendored directory could not be written or moved.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The command line is not usable (a flag's value, a page name).
+    #[error("{0}")]
+    Usage(String),
+}
+
+struct Listed<'a>(&'a [Error]);
+
+impl fmt::Display for Listed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} pages failed:", self.0.len())?;
+        for error in self.0 {
+            write!(f, "\n  - {error}")?;
+        }
+        Ok(())
+    }
+}

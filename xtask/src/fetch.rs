@@ -1,0 +1,306 @@
+//! Fetching pages from the docs site: bounded concurrency, a timeout per request, and
+//! retries with exponential backoff on 429, 5xx, timeouts and connection errors.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), xtask::fetch::FetchError> {
+//! use xtask::fetch::{FetchOptions, Fetcher};
+//! use xtask::site::DocsSite;
+//!
+//! let page = tavus_openapi::PagePath::parse("api-reference/documents/get-document", "demo").unwrap();
+//! let fetcher = Fetcher::new(DocsSite::Http("https://docs.tavus.io".into()), FetchOptions::default())?;
+//! for result in fetcher.fetch_pages(&[page]).await {
+//!     println!("{} bytes", result?.len());
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use tavus_openapi::PagePath;
+
+use crate::site::DocsSite;
+
+/// How pages are fetched.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// How many requests may be in flight at once (at least 1).
+    pub concurrency: usize,
+    /// The limit for one request, connection and body included.
+    pub timeout: Duration,
+    /// How many times a request is retried after a 429, a 5xx, a timeout or a connection
+    /// error; so a request is tried at most `retries + 1` times.
+    pub retries: u32,
+    /// The wait before the first retry; each further retry waits twice as long. A
+    /// `Retry-After` header in seconds lengthens the wait (up to [`MAX_RETRY_AFTER`]).
+    pub backoff: Duration,
+    /// Whether to draw a progress line on stderr (only sensible on a terminal).
+    pub progress: bool,
+}
+
+/// The longest `Retry-After` the fetcher honours, so a misbehaving server cannot stall a
+/// CI job for hours.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            timeout: Duration::from_secs(20),
+            retries: 3,
+            backoff: Duration::from_millis(250),
+            progress: false,
+        }
+    }
+}
+
+/// Why a page or the index could not be fetched. Each names the URL (or local file).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    /// The server (or local copy) has no such page.
+    #[error("{url}: not found (404)")]
+    NotFound {
+        /// The page's URL or file.
+        url: String,
+    },
+    /// The server answered with an error status, after retries where they apply.
+    #[error("{url}: HTTP {status} (after {attempts} attempt{})", plural(*attempts))]
+    Status {
+        /// The page's URL.
+        url: String,
+        /// The last status received.
+        status: u16,
+        /// How many requests were made.
+        attempts: u32,
+    },
+    /// No usable answer: connection refused or reset, timed out, or the body was cut off.
+    #[error("{url}: {problem} (after {attempts} attempt{})", plural(*attempts))]
+    Transport {
+        /// The page's URL.
+        url: String,
+        /// What went wrong on the last attempt.
+        problem: String,
+        /// How many requests were made.
+        attempts: u32,
+    },
+    /// The body is not UTF-8 text.
+    #[error("{url}: the body is not UTF-8 text")]
+    NotText {
+        /// The page's URL or file.
+        url: String,
+    },
+    /// A file of a local copy could not be read.
+    #[error("cannot read {url}: {problem}")]
+    File {
+        /// The file.
+        url: String,
+        /// What the operating system said.
+        problem: String,
+    },
+    /// The HTTP client could not be set up.
+    #[error("cannot set up the HTTP client: {0}")]
+    Client(String),
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Fetches pages and the index from one docs site.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    site: DocsSite,
+    options: FetchOptions,
+    client: reqwest::Client,
+}
+
+impl Fetcher {
+    /// A fetcher for `site`.
+    pub fn new(site: DocsSite, options: FetchOptions) -> Result<Self, FetchError> {
+        let client = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .user_agent(concat!("tavus-api-xtask/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
+        Ok(Self {
+            site,
+            options,
+            client,
+        })
+    }
+
+    /// The site this fetcher reads.
+    pub fn site(&self) -> &DocsSite {
+        &self.site
+    }
+
+    /// Fetches `llms.txt`.
+    pub async fn fetch_index(&self) -> Result<String, FetchError> {
+        self.fetch(self.site.index_location()).await
+    }
+
+    /// Fetches the Markdown of each page, at most `concurrency` at a time; the results are
+    /// in the order of `pages`.
+    pub async fn fetch_pages(&self, pages: &[PagePath]) -> Vec<Result<String, FetchError>> {
+        let done = AtomicUsize::new(0);
+        let total = pages.len();
+        let results = futures_util::stream::iter(pages)
+            .map(|page| async {
+                let result = self.fetch(self.site.page_location(page)).await;
+                let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if self.options.progress {
+                    eprint!("\rfetching pages: {done}/{total}");
+                    let _ = std::io::stderr().flush();
+                }
+                result
+            })
+            .buffered(self.options.concurrency.max(1))
+            .collect()
+            .await;
+        if self.options.progress && total > 0 {
+            eprintln!();
+        }
+        results
+    }
+
+    async fn fetch(&self, location: String) -> Result<String, FetchError> {
+        match &self.site {
+            DocsSite::Dir(_) => read_file(location),
+            DocsSite::Http(_) => self.get_with_retries(location).await,
+        }
+    }
+
+    async fn get_with_retries(&self, url: String) -> Result<String, FetchError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (error, retry_after) = match self.get_once(&url, attempts).await {
+                Attempt::Done(result) => return result,
+                Attempt::Retry { error, retry_after } => (error, retry_after),
+            };
+            if attempts > self.options.retries {
+                return Err(error);
+            }
+            let backoff = self.options.backoff * 2u32.saturating_pow(attempts - 1);
+            let wait = retry_after.map_or(backoff, |r| r.min(MAX_RETRY_AFTER).max(backoff));
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn get_once(&self, url: &str, attempts: u32) -> Attempt {
+        let transport = |e: reqwest::Error| FetchError::Transport {
+            url: url.to_owned(),
+            problem: describe(&e),
+            attempts,
+        };
+        let response = match self.client.get(url).send().await {
+            Ok(response) => response,
+            Err(e) => return Attempt::retry(transport(e), None),
+        };
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND {
+            return Attempt::Done(Err(FetchError::NotFound {
+                url: url.to_owned(),
+            }));
+        }
+        if !status.is_success() {
+            let error = FetchError::Status {
+                url: url.to_owned(),
+                status: status.as_u16(),
+                attempts,
+            };
+            if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+                return Attempt::retry(error, retry_after(&response));
+            }
+            return Attempt::Done(Err(error));
+        }
+        match response.bytes().await {
+            Ok(body) => {
+                Attempt::Done(
+                    String::from_utf8(body.to_vec()).map_err(|_| FetchError::NotText {
+                        url: url.to_owned(),
+                    }),
+                )
+            }
+            Err(e) => Attempt::retry(transport(e), None),
+        }
+    }
+}
+
+/// Fetches the Markdown of each page of `site`; the results are in the order of `pages`.
+/// A shorthand for [`Fetcher::new`] then [`Fetcher::fetch_pages`].
+pub async fn fetch_pages(
+    site: &DocsSite,
+    pages: &[PagePath],
+    options: &FetchOptions,
+) -> Result<Vec<Result<String, FetchError>>, FetchError> {
+    let fetcher = Fetcher::new(site.clone(), options.clone())?;
+    Ok(fetcher.fetch_pages(pages).await)
+}
+
+enum Attempt {
+    Done(Result<String, FetchError>),
+    Retry {
+        error: FetchError,
+        retry_after: Option<Duration>,
+    },
+}
+
+impl Attempt {
+    fn retry(error: FetchError, retry_after: Option<Duration>) -> Self {
+        Self::Retry { error, retry_after }
+    }
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let seconds = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+/// reqwest's top-level message ("error sending request") hides the cause a user can act on.
+fn describe(error: &reqwest::Error) -> String {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else if error.is_body() || error.is_decode() {
+        "the body was cut off before its end"
+    } else {
+        "request failed"
+    };
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        cause = inner.to_string();
+        source = inner.source();
+    }
+    if cause.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {cause}")
+    }
+}
+
+fn read_file(path: String) -> Result<String, FetchError> {
+    match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| FetchError::NotText { url: path }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(FetchError::NotFound { url: path })
+        }
+        Err(e) => Err(FetchError::File {
+            url: path,
+            problem: e.to_string(),
+        }),
+    }
+}

@@ -1,0 +1,16 @@
+//! `cargo xtask`: keeps `openapi/` in step with the Tavus API reference on docs.tavus.io.
+//!
+//! - [`update`] re-vendors pages, verbatim and all-or-nothing;
+//! - [`fetch`] reads pages from the site with bounded concurrency, timeouts and retries;
+//! - [`site`] says where the site is (a URL, or a local copy laid out at its paths);
+//! - [`cli`] is the command line that `src/main.rs` runs.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+mod error;
+pub mod fetch;
+pub mod site;
+pub mod update;
+
+pub use error::Error;

@@ -1,0 +1,279 @@
+//! `cargo xtask update`: copies the OpenAPI blocks of upstream pages into `openapi/`,
+//! verbatim and all-or-nothing.
+//!
+//! Everything is fetched and checked first: each block must be an OpenAPI 3.0 document and
+//! the whole vendored set must still merge. Only then is a complete new copy of the
+//! vendored directory written beside it, read back as the build will read it, and swapped
+//! in with two renames; on any failure before the swap `openapi/` is left as it was.
+
+use std::path::{Path, PathBuf};
+
+use openapiv3::OpenAPI;
+use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredFile, VendoredSpec};
+
+use crate::Error;
+use crate::fetch::Fetcher;
+
+/// Which pages to vendor.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateRequest {
+    /// Pages to re-vendor; when empty, every vendored page whose upstream block changed.
+    pub pages: Vec<PagePath>,
+    /// Also vendor the API reference pages `llms.txt` lists that are not vendored yet.
+    pub add_new: bool,
+}
+
+/// What an update did.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateSummary {
+    /// Files written, in page order.
+    pub changes: Vec<VendoredChange>,
+    /// Pages fetched whose block is byte for byte the vendored file.
+    pub unchanged: Vec<PagePath>,
+    /// Index pages that were not vendored, and why.
+    pub skipped: Vec<SkippedPage>,
+}
+
+/// One vendored file written by an update.
+#[derive(Debug, Clone)]
+pub struct VendoredChange {
+    /// The page.
+    pub page: PagePath,
+    /// The file written.
+    pub file: PathBuf,
+    /// The operation its block describes, such as `DELETE /v2/documents/{document_id}`.
+    pub operation: String,
+    /// Whether the file is new.
+    pub added: bool,
+}
+
+/// An index page `--add-new` left alone.
+#[derive(Debug, Clone)]
+pub struct SkippedPage {
+    /// The page.
+    pub page: PagePath,
+    /// Why, in a few words.
+    pub reason: String,
+}
+
+/// A page fetched and checked, ready to vendor.
+struct CheckedPage {
+    page: PagePath,
+    url: String,
+    block: OpenApiBlock,
+    document: OpenAPI,
+}
+
+/// Runs an update of `openapi_dir` from the fetcher's site.
+pub async fn update(
+    openapi_dir: &Path,
+    fetcher: &Fetcher,
+    request: &UpdateRequest,
+) -> Result<UpdateSummary, Error> {
+    let vendored = load_vendored(openapi_dir)?;
+    let is_vendored = |page: &PagePath| vendored.iter().any(|f| &f.page == page);
+    let mut wanted = request.pages.clone();
+    if wanted.is_empty() {
+        wanted.extend(vendored.iter().map(|f| f.page.clone()));
+    }
+    let new_pages: Vec<PagePath> = if request.add_new {
+        let location = fetcher.site().index_location();
+        let index = PageIndex::parse(&fetcher.fetch_index().await?, &location)?;
+        index
+            .reference_pages(&location)?
+            .into_iter()
+            .filter(|page| !is_vendored(page) && !wanted.contains(page))
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut summary = UpdateSummary::default();
+    let checked = fetch_and_check(fetcher, &wanted, &new_pages, &mut summary).await?;
+    let changed: Vec<CheckedPage> = checked
+        .into_iter()
+        .filter(|page| {
+            let same = vendored
+                .iter()
+                .any(|f| f.page == page.page && f.text == page.block.yaml);
+            if same {
+                summary.unchanged.push(page.page.clone());
+            }
+            !same
+        })
+        .collect();
+    if changed.is_empty() {
+        return Ok(summary);
+    }
+    check_merge(&vendored, &changed)?;
+    let writes: Vec<(PathBuf, &str)> = changed
+        .iter()
+        .map(|c| (c.page.vendored_file(Path::new("")), c.block.yaml.as_str()))
+        .collect();
+    replace_dir(openapi_dir, &writes)?;
+    summary.changes = changed
+        .iter()
+        .map(|c| VendoredChange {
+            page: c.page.clone(),
+            file: c.page.vendored_file(openapi_dir),
+            operation: format!("{} {}", c.block.method.to_uppercase(), c.block.path),
+            added: !is_vendored(&c.page),
+        })
+        .collect();
+    Ok(summary)
+}
+
+/// The vendored files; none when the directory is missing or empty (a fresh checkout).
+fn load_vendored(openapi_dir: &Path) -> Result<Vec<VendoredFile>, Error> {
+    if !openapi_dir.exists() {
+        return Ok(Vec::new());
+    }
+    match VendoredSpec::load(openapi_dir) {
+        Ok(spec) => Ok(spec.files),
+        Err(SpecError::NoVendoredFiles { .. }) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Fetches `wanted` and `new_pages`; every failure is collected so one run reports them
+/// all. A new page without an OpenAPI block (such as `api-reference/authentication`) is
+/// not an operation page: it is skipped, not an error.
+async fn fetch_and_check(
+    fetcher: &Fetcher,
+    wanted: &[PagePath],
+    new_pages: &[PagePath],
+    summary: &mut UpdateSummary,
+) -> Result<Vec<CheckedPage>, Error> {
+    let pages: Vec<PagePath> = wanted.iter().chain(new_pages).cloned().collect();
+    let fetched = fetcher.fetch_pages(&pages).await;
+    let mut checked = Vec::new();
+    let mut errors = Vec::new();
+    for (page, markdown) in pages.into_iter().zip(fetched) {
+        let url = fetcher.site().page_location(&page);
+        let markdown = match markdown {
+            Ok(markdown) => markdown,
+            Err(e) => {
+                errors.push(e.into());
+                continue;
+            }
+        };
+        let block = match OpenApiBlock::extract(&markdown, &url) {
+            Ok(block) => block,
+            Err(SpecError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
+                summary.skipped.push(SkippedPage {
+                    page,
+                    reason: "no OpenAPI block, so not an operation page".into(),
+                });
+                continue;
+            }
+            Err(e) => {
+                errors.push(e.into());
+                continue;
+            }
+        };
+        match tavus_openapi::parse_document(&block.yaml, &url) {
+            Ok(document) => checked.push(CheckedPage {
+                page,
+                url,
+                block,
+                document,
+            }),
+            Err(e) => errors.push(e.into()),
+        }
+    }
+    match errors.len() {
+        0 => Ok(checked),
+        1 => Err(errors.remove(0)),
+        _ => Err(Error::Pages(errors)),
+    }
+}
+
+/// The vendored set after the update must merge, as the build will merge it.
+fn check_merge(vendored: &[VendoredFile], changed: &[CheckedPage]) -> Result<(), Error> {
+    let kept = vendored
+        .iter()
+        .filter(|f| !changed.iter().any(|c| c.page == f.page))
+        .map(|f| (f.file.display().to_string(), &f.document));
+    let fresh = changed.iter().map(|c| (c.url.clone(), &c.document));
+    tavus_openapi::merge(kept.chain(fresh))?;
+    Ok(())
+}
+
+/// Writes a full new copy of `openapi_dir` with `writes` applied (paths relative to it),
+/// checks it loads, then swaps it in. Until the swap, `openapi_dir` is untouched.
+fn replace_dir(openapi_dir: &Path, writes: &[(PathBuf, &str)]) -> Result<(), Error> {
+    let target = resolve(openapi_dir)?;
+    let parent = target.parent().unwrap_or(Path::new("."));
+    let staging = tempfile::Builder::new()
+        .prefix(".openapi-update-")
+        .tempdir_in(parent)
+        .map_err(|source| write_error(parent, source))?;
+    let fresh = staging.path().join("openapi");
+    if target.exists() {
+        copy_tree(&target, &fresh)?;
+    }
+    for (relative, text) in writes {
+        let file = fresh.join(relative);
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+        }
+        std::fs::write(&file, text).map_err(|e| write_error(&file, e))?;
+    }
+    VendoredSpec::load(&fresh)?;
+    swap_in(&target, &fresh, &staging.path().join("previous"))
+}
+
+/// The real directory behind `openapi_dir` (it may be reached through a symlink), so the
+/// swap replaces the directory and not the link.
+fn resolve(openapi_dir: &Path) -> Result<PathBuf, Error> {
+    if openapi_dir.exists() {
+        return openapi_dir
+            .canonicalize()
+            .map_err(|e| write_error(openapi_dir, e));
+    }
+    let absolute = std::path::absolute(openapi_dir).map_err(|e| write_error(openapi_dir, e))?;
+    match absolute.parent() {
+        Some(parent) if parent.is_dir() => Ok(absolute),
+        _ => Err(Error::Usage(format!(
+            "{}: the vendored directory's parent does not exist",
+            openapi_dir.display()
+        ))),
+    }
+}
+
+fn swap_in(target: &Path, fresh: &Path, previous: &Path) -> Result<(), Error> {
+    let had_target = target.exists();
+    if had_target {
+        std::fs::rename(target, previous).map_err(|e| write_error(target, e))?;
+    }
+    if let Err(e) = std::fs::rename(fresh, target) {
+        if had_target {
+            // Put the old directory back so a failed update changes nothing.
+            let _ = std::fs::rename(previous, target);
+        }
+        return Err(write_error(target, e));
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(to).map_err(|e| write_error(to, e))?;
+    let entries = std::fs::read_dir(from).map_err(|e| write_error(from, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| write_error(from, e))?;
+        let (source, dest) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_tree(&source, &dest)?;
+        } else {
+            std::fs::copy(&source, &dest).map_err(|e| write_error(&dest, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Write {
+        path: path.to_owned(),
+        source,
+    }
+}
