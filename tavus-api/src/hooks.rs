@@ -1,8 +1,9 @@
 //! Everything the client does around each generated call, in one place (progenitor's
 //! `ClientHooks`): it refuses requests whose path parameters would change the request
 //! path, drops the `api-version` header progenitor adds, sends requests again as the
-//! client's [`RetryPolicy`] allows, and keeps each response body so that a body the
-//! client cannot type still reaches the caller with its status.
+//! client's [`RetryPolicy`] allows, traces each call (feature `tracing`), and keeps each
+//! response body so that a body the client cannot type still reaches the caller with its
+//! status.
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -49,11 +50,17 @@ impl ClientHooks<RetryPolicy> for Client {
         check_path(request, self.baseurl(), route).map_err(Error::InvalidRequest)
     }
 
-    async fn exec(&self, request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
-        retry::send(self.inner(), request, |request| async {
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        #[cfg(feature = "tracing")]
+        let span = crate::trace::request_span(info, &request);
+        let send = retry::send(self.inner(), request, |request| async {
             buffer(self.client().execute(request).await?).await
-        })
-        .await
+        });
+        #[cfg(feature = "tracing")]
+        let send = crate::trace::record(span, send);
+        #[cfg(not(feature = "tracing"))]
+        let _ = info;
+        send.await
     }
 
     async fn post<E>(

@@ -7,6 +7,8 @@ mod error;
 mod generated;
 mod hooks;
 mod retry;
+#[cfg(feature = "tracing")]
+mod trace;
 
 pub use client::{
     API_KEY_ENV, ApiKey, ClientBuilder, ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,

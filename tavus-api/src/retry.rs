@@ -153,9 +153,32 @@ where
         else {
             return result;
         };
+        #[cfg(feature = "tracing")]
+        log_retry(attempt, wait, &result);
         tokio::time::sleep(wait).await;
         request = next;
         attempt += 1;
+    }
+}
+
+/// An event in the request's span, so that a slow call shows why it was slow.
+#[cfg(feature = "tracing")]
+fn log_retry(attempt: u32, wait: Duration, result: &reqwest::Result<Response>) {
+    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            tracing::info!(
+                attempt,
+                wait_ms,
+                status,
+                "retrying after a transient status"
+            );
+        }
+        Err(error) => {
+            let error = crate::trace::chain(error);
+            tracing::info!(attempt, wait_ms, error, "retrying after a failure");
+        }
     }
 }
 
