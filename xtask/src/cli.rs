@@ -1,4 +1,4 @@
-//! The command line: `cargo xtask update ...`.
+//! The command line: `cargo xtask drift ...` and `cargo xtask update ...`.
 //!
 //! [`run`] takes its arguments and output streams as parameters so the integration tests
 //! run the real command in-process and read what it printed.
@@ -12,12 +12,16 @@ use clap::{Args, Parser, Subcommand};
 use tavus_openapi::PagePath;
 
 use crate::Error;
+use crate::drift::{FailOn, check};
 use crate::fetch::{FetchOptions, Fetcher};
+use crate::report::{Format, render};
 use crate::site::{DEFAULT_DOCS_URL, DocsSite};
 use crate::update::{UpdateRequest, UpdateSummary, update};
 
-/// Exit status: the command did what was asked.
+/// Exit status: the command did what was asked (for `drift`: no drift that counts).
 pub const SUCCESS: u8 = 0;
+/// Exit status of `drift`: upstream differs from `openapi/` in a way `--fail-on` counts.
+pub const DRIFT: u8 = 1;
 /// Exit status: the command itself failed (bad input, a failed fetch, a write error).
 pub const FAILED: u8 = 2;
 
@@ -42,6 +46,19 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Compares openapi/ with the docs site and explains every difference.
+    ///
+    /// Exit status: 0 no drift (that --fail-on counts), 1 drift, 2 the check failed.
+    Drift {
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Which drift makes the exit status 1: only breaking changes, or any change.
+        #[arg(long, value_enum, default_value_t = FailOn::Any)]
+        fail_on: FailOn,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Re-vendors pages into openapi/, verbatim and all-or-nothing.
     ///
     /// With PAGEs, re-vendors those; without, re-vendors every vendored page whose
@@ -136,6 +153,13 @@ where
         }
     };
     let result = match cli.command {
+        Command::Drift {
+            format,
+            fail_on,
+            site,
+        } => runtime
+            .block_on(run_drift(format, fail_on, site, terminal, out))
+            .map_err(|e| e.to_string()),
         Command::Update {
             pages,
             add_new,
@@ -154,6 +178,25 @@ where
             FAILED
         }
     }
+}
+
+async fn run_drift(
+    format: Format,
+    fail_on: FailOn,
+    site: SiteArgs,
+    terminal: Terminal,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
+    let fetcher = site.fetcher(terminal)?;
+    let report = check(&site.openapi_dir, &fetcher).await?;
+    let colour = terminal.colour && format == Format::Text;
+    out.write_all(render(&report, format, colour).as_bytes())
+        .map_err(Error::Output)?;
+    Ok(if report.fails(fail_on) {
+        DRIFT
+    } else {
+        SUCCESS
+    })
 }
 
 async fn run_update(

@@ -27,6 +27,9 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// The report could not be printed.
+    #[error("cannot print the report: {0}")]
+    Output(std::io::Error),
     /// The command line is not usable (a flag's value, a page name).
     #[error("{0}")]
     Usage(String),

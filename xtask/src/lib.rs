@@ -1,5 +1,7 @@
 //! `cargo xtask`: keeps `openapi/` in step with the Tavus API reference on docs.tavus.io.
 //!
+//! - [`drift`] compares `openapi/` with upstream; [`diff`] explains each difference and
+//!   [`rules`] classifies it; [`report`] prints the result as text, JSON or Markdown;
 //! - [`update`] re-vendors pages, verbatim and all-or-nothing;
 //! - [`fetch`] reads pages from the site with bounded concurrency, timeouts and retries;
 //! - [`site`] says where the site is (a URL, or a local copy laid out at its paths);
@@ -8,8 +10,12 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod diff;
+pub mod drift;
 mod error;
 pub mod fetch;
+pub mod report;
+pub mod rules;
 pub mod site;
 pub mod update;
 

@@ -1,0 +1,744 @@
+//! `cargo xtask drift` against a local stand-in for docs.tavus.io serving modified copies
+//! of the real pages: each kind of change is found and classified, new and gone pages
+//! are reported, and every kind of bad upstream input fails the check with status 2.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use integration_tests::{DocsServer, Reply, docs_snapshot, temp_copy, xtask};
+use serde_json::Value;
+
+/// All 35 operation pages of the snapshot, vendored once into a temporary directory that
+/// each test copies.
+fn vendored_snapshot() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let temp = tempfile::tempdir().unwrap();
+        let openapi = temp.path().join("openapi");
+        let run = xtask(&[
+            "update",
+            "--add-new",
+            "--docs-url",
+            &docs_snapshot().display().to_string(),
+            "--openapi-dir",
+            &openapi.display().to_string(),
+        ]);
+        assert_eq!(run.status, 0, "{run:?}");
+        temp
+    })
+    .path()
+}
+
+/// A site and a vendored directory to modify, and the server in front of the site.
+struct Setup {
+    docs: tempfile::TempDir,
+    vendored: tempfile::TempDir,
+    server: DocsServer,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let docs = temp_copy(&docs_snapshot());
+        let vendored = temp_copy(vendored_snapshot());
+        let server = DocsServer::start(docs.path());
+        Self {
+            docs,
+            vendored,
+            server,
+        }
+    }
+
+    fn openapi(&self) -> PathBuf {
+        self.vendored.path().join("openapi")
+    }
+
+    /// Replaces `from` by `to` in a page upstream.
+    fn edit_upstream(&self, page: &str, from: &str, to: &str) {
+        edit(&self.docs.path().join(format!("{page}.md")), from, to);
+    }
+
+    /// Replaces `from` by `to` in a vendored file (to test a change in the other direction).
+    fn edit_vendored(&self, page: &str, from: &str, to: &str) {
+        edit(&self.openapi().join(format!("{page}.yaml")), from, to);
+    }
+
+    fn drift(&self, extra: &[&str]) -> integration_tests::XtaskRun {
+        let dir = self.openapi().display().to_string();
+        let args = [
+            &[
+                "drift",
+                "--docs-url",
+                self.server.url(),
+                "--openapi-dir",
+                &dir,
+            ][..],
+            extra,
+        ]
+        .concat();
+        xtask(&args)
+    }
+
+    fn drift_json(&self) -> (u8, Value) {
+        let run = self.drift(&["--format", "json", "--retries", "0"]);
+        assert!(run.status < 2, "{run:?}");
+        (run.status, serde_json::from_str(&run.stdout).unwrap())
+    }
+}
+
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{} has no `{from}`", file.display());
+    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The `(rule, location)` of every change of `page` in a JSON report.
+fn changes(report: &Value, page: &str) -> Vec<(String, String)> {
+    let pages = report["pages"].as_array().unwrap();
+    let entry = pages
+        .iter()
+        .find(|p| p["page"] == page)
+        .unwrap_or_else(|| panic!("{page} not in {report:#}"));
+    entry["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["rule"].as_str().unwrap().to_owned(),
+                c["location"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const LIST_DOCUMENTS: &str = "api-reference/documents/get-documents";
+const CREATE_DOCUMENT: &str = "api-reference/documents/create-document";
+const DELETE_DOCUMENT: &str = "api-reference/documents/delete-document";
+const GET_GUARDRAILS: &str = "api-reference/guardrails/get-guardrails";
+
+/// One modification of a real page and exactly the changes it must produce.
+struct Case {
+    page: &'static str,
+    upstream: bool,
+    from: &'static str,
+    to: &'static str,
+    expect: &'static [(&'static str, &'static str)],
+}
+
+const fn up(
+    page: &'static str,
+    from: &'static str,
+    to: &'static str,
+    expect: &'static [(&'static str, &'static str)],
+) -> Case {
+    Case {
+        page,
+        upstream: true,
+        from,
+        to,
+        expect,
+    }
+}
+
+const PAGE_PARAM: &str = "        - in: query\n          name: page\n";
+
+const CASES: &[Case] = &[
+    // Parameters.
+    up(
+        LIST_DOCUMENTS,
+        PAGE_PARAM,
+        "        - in: query\n          name: cursor\n          schema:\n            type: string\n        - in: query\n          name: page\n",
+        &[("new-optional-request-parameter", "query parameter `cursor`")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        PAGE_PARAM,
+        "        - in: query\n          name: cursor\n          required: true\n          schema:\n            type: string\n        - in: query\n          name: page\n",
+        &[("new-required-request-parameter", "query parameter `cursor`")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "        - in: query\n          name: status\n          schema:\n            type: string\n          description: Filter documents by status\n",
+        "",
+        &[("request-parameter-removed", "query parameter `status`")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "name: name_or_uuid",
+        "name: search",
+        &[(
+            "request-parameter-renamed",
+            "query parameter `name_or_uuid`",
+        )],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "          name: tags\n",
+        "          name: tags\n          required: true\n",
+        &[(
+            "request-parameter-became-required",
+            "query parameter `tags`",
+        )],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "          required: true\n",
+        "          required: false\n",
+        &[(
+            "request-parameter-became-optional",
+            "path parameter `document_id`",
+        )],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "            type: integer\n          description: 'Number of documents",
+        "            type: string\n          description: 'Number of documents",
+        &[("request-parameter-type-changed", "query parameter `limit`")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "              - ascending\n",
+        "              - ascending\n              - random\n",
+        &[(
+            "request-parameter-enum-value-added",
+            "query parameter `sort`",
+        )],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "              - descending\n",
+        "",
+        &[(
+            "request-parameter-enum-value-removed",
+            "query parameter `sort`",
+        )],
+    ),
+    // Request properties.
+    up(
+        CREATE_DOCUMENT,
+        "                document_name:\n",
+        "                language:\n                  type: string\n                document_name:\n",
+        &[("new-optional-request-property", "request body `language`")],
+    ),
+    up(
+        CREATE_DOCUMENT,
+        "                - document_url\n",
+        "                - document_url\n                - document_name\n",
+        &[(
+            "request-property-became-required",
+            "request body `document_name`",
+        )],
+    ),
+    up(
+        CREATE_DOCUMENT,
+        "              required:\n                - document_url\n",
+        "",
+        &[(
+            "request-property-became-optional",
+            "request body `document_url`",
+        )],
+    ),
+    up(
+        CREATE_DOCUMENT,
+        "                callback_url:\n                  type: string\n                  description: >-\n                    Optional URL that will receive status updates about the\n                    document processing\n                  example: https://your-server.com/webhook\n",
+        "",
+        &[("request-property-removed", "request body `callback_url`")],
+    ),
+    up(
+        CREATE_DOCUMENT,
+        "                    depth:\n                      type: integer\n",
+        "                    depth:\n                      type: string\n",
+        &[(
+            "request-property-type-changed",
+            "request body `crawl.depth`",
+        )],
+    ),
+    up(
+        CREATE_DOCUMENT,
+        "                document_name:\n                  type: string\n",
+        "                document_name:\n                  type: string\n                  nullable: true\n",
+        &[(
+            "request-property-became-nullable",
+            "request body `document_name`",
+        )],
+    ),
+    up(
+        CREATE_DOCUMENT,
+        "                      minimum: 1\n                      maximum: 10\n",
+        "                      minimum: 2\n                      maximum: 10\n",
+        &[(
+            "request-property-constraint-changed",
+            "request body `crawl.depth`",
+        )],
+    ),
+    // Response properties and statuses.
+    up(
+        LIST_DOCUMENTS,
+        "                  total_count:\n                    type: integer\n                    description: Total number of documents matching the filter criteria\n                    example: 42\n",
+        "",
+        &[(
+            "response-property-removed",
+            "response 200 body `total_count`",
+        )],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "                        crawl_count:\n                          type: integer\n",
+        "                        crawl_count:\n                          type: string\n",
+        &[(
+            "response-property-type-changed",
+            "response 200 body `data[].crawl_count`",
+        )],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "                        status:\n                          type: string\n",
+        "                        status:\n                          type: string\n                          nullable: true\n",
+        &[(
+            "response-property-became-nullable",
+            "response 200 body `data[].status`",
+        )],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "                        progress:\n                          type: string\n                          nullable: true\n",
+        "                        progress:\n                          type: string\n",
+        &[(
+            "response-property-became-not-nullable",
+            "response 200 body `data[].progress`",
+        )],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "                  total_count:\n",
+        "                  next_page:\n                    type: integer\n                  total_count:\n",
+        &[("response-property-added", "response 200 body `next_page`")],
+    ),
+    up(
+        GET_GUARDRAILS,
+        "                          - visual\n",
+        "                          - visual\n                          - gestural\n",
+        &[(
+            "response-property-enum-value-added",
+            "response 200 body `data.modality`",
+        )],
+    ),
+    up(
+        GET_GUARDRAILS,
+        "                          - visual\n",
+        "",
+        &[(
+            "response-property-enum-value-removed",
+            "response 200 body `data.modality`",
+        )],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "        '404':\n",
+        "        '202':\n          description: Accepted\n        '404':\n",
+        &[("response-success-status-added", "response 202")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "        '204':\n          description: NO CONTENT - Document deleted successfully\n",
+        "",
+        &[("response-success-status-removed", "response 204")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "        '404':\n",
+        "        '429':\n          description: Too Many Requests\n        '404':\n",
+        &[("response-non-success-status-added", "response 429")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "        '400':\n          description: Bad Request\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  error:\n                    type: string\n                    description: The error message\n                    example: 'Invalid request: limit must be a positive integer'\n",
+        "",
+        &[("response-non-success-status-removed", "response 400")],
+    ),
+    // Operations.
+    up(
+        DELETE_DOCUMENT,
+        "  /v2/documents/{document_id}:\n",
+        "  /v2/docs/{document_id}:\n",
+        &[("endpoint-removed", ""), ("endpoint-added", "")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "operationId: deleteDocument",
+        "operationId: removeDocument",
+        &[("api-operation-id-updated", "operationId")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "      operationId: deleteDocument\n",
+        "      operationId: deleteDocument\n      deprecated: true\n",
+        &[("endpoint-deprecated", "")],
+    ),
+    // Text only.
+    up(
+        DELETE_DOCUMENT,
+        "summary: Delete Document",
+        "summary: Remove a Document",
+        &[("documentation-changed", "summary")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "description: Filter documents by status",
+        "description: Filter documents by processing status",
+        &[("documentation-changed", "query parameter `status`")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "                          description: Crawl depth setting\n",
+        "                          description: How deep the crawl went\n",
+        &[(
+            "documentation-changed",
+            "response 200 body `data[].crawl_config.depth`",
+        )],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "summary: Delete Document",
+        "summary: 'Delete Document'",
+        &[("text-reformatted", "")],
+    ),
+];
+
+/// The reverse direction of some rules needs the vendored copy changed instead.
+const VENDORED_CASES: &[Case] = &[
+    Case {
+        page: LIST_DOCUMENTS,
+        upstream: false,
+        from: "              schema:\n                type: object\n                properties:\n                  data:\n",
+        to: "              schema:\n                type: object\n                required:\n                  - data\n                properties:\n                  data:\n",
+        expect: &[(
+            "response-property-became-optional",
+            "response 200 body `data`",
+        )],
+    },
+    Case {
+        page: DELETE_DOCUMENT,
+        upstream: false,
+        from: "      operationId: deleteDocument\n",
+        to: "      operationId: deleteDocument\n      deprecated: true\n",
+        expect: &[("endpoint-reactivated", "")],
+    },
+    Case {
+        page: CREATE_DOCUMENT,
+        upstream: false,
+        from: "                document_name:\n                  type: string\n",
+        to: "                document_name:\n                  type: string\n                  nullable: true\n",
+        expect: &[(
+            "request-property-became-not-nullable",
+            "request body `document_name`",
+        )],
+    },
+];
+
+#[test]
+fn each_kind_of_change_is_found_and_classified() {
+    for case in CASES.iter().chain(VENDORED_CASES) {
+        let setup = Setup::new();
+        if case.upstream {
+            setup.edit_upstream(case.page, case.from, case.to);
+        } else {
+            setup.edit_vendored(case.page, case.from, case.to);
+        }
+        let (status, report) = setup.drift_json();
+        assert_eq!(status, 1, "{}: {report:#}", case.to);
+        let mut found = changes(&report, case.page);
+        let mut expected: Vec<(String, String)> = case
+            .expect
+            .iter()
+            .map(|(r, l)| (r.to_string(), l.to_string()))
+            .collect();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected, "editing `{}` → `{}`", case.from, case.to);
+        assert_eq!(report["pages"].as_array().unwrap().len(), 1, "{report:#}");
+    }
+}
+
+#[test]
+fn no_drift_exits_0_and_says_so() {
+    let setup = Setup::new();
+    let run = setup.drift(&[]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("No drift: all 35 vendored pages match"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("skipped api-reference/authentication"));
+    assert!(!run.stdout.contains('\x1b'), "no colour off a terminal");
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 0);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["summary"]["unchanged_pages"], 35);
+    assert_eq!(report["pages"], Value::Array(vec![]));
+}
+
+#[test]
+fn fail_on_chooses_what_counts_and_formats_agree() {
+    let setup = Setup::new();
+    setup.edit_upstream(
+        DELETE_DOCUMENT,
+        "summary: Delete Document",
+        "summary: Remove",
+    );
+    assert_eq!(setup.drift(&["--fail-on", "breaking"]).status, 0);
+    let any = setup.drift(&["--fail-on", "any"]);
+    assert_eq!(any.status, 1);
+    assert!(any.stdout.contains("documentation"), "{}", any.stdout);
+    assert!(any.stdout.contains("cargo xtask update"), "{}", any.stdout);
+
+    setup.edit_upstream(CREATE_DOCUMENT, "                - document_url\n", "");
+    setup.edit_upstream(LIST_DOCUMENTS, "name: name_or_uuid", "name: search");
+    assert_eq!(setup.drift(&["--fail-on", "breaking"]).status, 1);
+    let markdown = setup.drift(&["--format", "markdown"]);
+    assert_eq!(markdown.status, 1);
+    assert!(markdown.stdout.starts_with("## Tavus API spec drift"));
+    assert!(
+        markdown.stdout.contains("| 1 | 1 | 1 |"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown
+            .stdout
+            .contains("- **breaking**: GET /v2/documents: query parameter `name_or_uuid`: renamed to `search` (`request-parameter-renamed`)"),
+        "{}",
+        markdown.stdout
+    );
+}
+
+#[test]
+fn new_and_gone_pages_are_reported() {
+    let setup = Setup::new();
+    // A new upstream operation, listed in the index.
+    let page = setup
+        .docs
+        .path()
+        .join("api-reference/documents/archive-document.md");
+    let original =
+        std::fs::read_to_string(setup.docs.path().join(format!("{DELETE_DOCUMENT}.md"))).unwrap();
+    std::fs::write(
+        &page,
+        original
+            .replace(
+                "````yaml delete /v2/documents/{document_id}",
+                "````yaml post /v2/documents/{document_id}/archive",
+            )
+            .replace(
+                "  /v2/documents/{document_id}:\n    delete:",
+                "  /v2/documents/{document_id}/archive:\n    post:",
+            )
+            .replace(
+                "operationId: deleteDocument",
+                "operationId: archiveDocument",
+            ),
+    )
+    .unwrap();
+    let index = setup.docs.path().join("llms.txt");
+    edit(
+        &index,
+        "- [Get Document]",
+        "- [Archive Document](https://docs.tavus.io/api-reference/documents/archive-document.md): Archive one\n- [Get Document]",
+    );
+    // A vendored page gone upstream: 404, and no longer in the index.
+    std::fs::remove_file(
+        setup
+            .docs
+            .path()
+            .join("api-reference/video-request/delete-video.md"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&index).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.contains("video-request/delete-video.md"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&index, without).unwrap();
+
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 1);
+    assert_eq!(report["summary"]["new_pages"], 1, "{report:#}");
+    assert_eq!(report["summary"]["gone_pages"], 1, "{report:#}");
+    let new = &report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "new")
+        .unwrap();
+    assert_eq!(new["page"], "api-reference/documents/archive-document");
+    assert_eq!(
+        new["changes"][0]["operation"],
+        "POST /v2/documents/{document_id}/archive"
+    );
+    let gone = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "gone")
+        .unwrap();
+    assert_eq!(gone["page"], "api-reference/video-request/delete-video");
+    assert_eq!(gone["changes"][0]["rule"], "endpoint-removed");
+    assert_eq!(gone["changes"][0]["severity"], "breaking");
+}
+
+/// Runs a check that must fail: status 2, nothing on stdout, the error names `expect`.
+fn assert_check_fails(setup: &Setup, extra: &[&str], expect: &str) {
+    let run = setup.drift(&[&["--format", "json"][..], extra].concat());
+    assert_eq!(run.status, 2, "{run:?}");
+    assert_eq!(run.stdout, "", "a failed check prints no report");
+    assert!(
+        run.stderr.contains(expect),
+        "expected `{expect}` in: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+const GET_VIDEO: &str = "/api-reference/video-request/get-video.md";
+
+#[test]
+fn bad_upstream_input_fails_the_check_naming_the_url() {
+    let setup = Setup::new();
+    let url = format!("{}{GET_VIDEO}", setup.server.url());
+
+    setup.server.script(GET_VIDEO, vec![Reply::Status(404)]);
+    assert_check_fails(&setup, &[], &format!("{url}: not found (404)"));
+
+    setup.server.script(GET_VIDEO, vec![Reply::Status(503)]);
+    assert_check_fails(
+        &setup,
+        &["--retries", "2"],
+        &format!("{url}: HTTP 503 (after 3 attempts)"),
+    );
+
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/html",
+            "<!DOCTYPE html><html><body>Docs</body></html>".into(),
+        )],
+    );
+    assert_check_fails(&setup, &[], &format!("{url}: got an HTML page"));
+
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/markdown",
+            "# Get Video\n\nMoved to a new page.\n".into(),
+        )],
+    );
+    assert_check_fails(&setup, &[], &format!("{url}: no OpenAPI block"));
+
+    // The older, non-OpenAPI layout of these blocks: a bare operation, no `openapi:` field.
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/markdown",
+            "# Get Video\n\n````yaml get /v2/videos/{video_id}\nget:\n  summary: Get Video\n  responses: {}\n````\n".into(),
+        )],
+    );
+    assert_check_fails(&setup, &[], &format!("{url}: not an OpenAPI 3.0 document"));
+
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/markdown",
+            "# Get Video\n\n````yaml get /v2/videos/{video_id}\nopenapi: 3.0.3\npaths: [\n````\n"
+                .into(),
+        )],
+    );
+    assert_check_fails(&setup, &[], &format!("{url}: malformed YAML"));
+
+    let page =
+        std::fs::read_to_string(docs_snapshot().join(GET_VIDEO.trim_start_matches('/'))).unwrap();
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Truncated(page[..page.len() / 2].to_owned())],
+    );
+    assert_check_fails(
+        &setup,
+        &["--retries", "0"],
+        &format!("{url}: the body was cut off"),
+    );
+
+    // A truncated page served whole (a short Content-Length) is caught by the page parser.
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/markdown",
+            page[..page.len() - 20].to_owned(),
+        )],
+    );
+    assert_check_fails(&setup, &[], "looks truncated");
+}
+
+#[test]
+fn an_index_entry_outside_api_reference_pages_fails_the_check() {
+    let setup = Setup::new();
+    edit(
+        &setup.docs.path().join("llms.txt"),
+        "- [Get Document]",
+        "- [Sneaky](https://docs.tavus.io/api-reference/../../../etc/passwd.md): x\n- [Get Document]",
+    );
+    assert_check_fails(&setup, &[], "etc/passwd");
+    setup.server.script("/llms.txt", vec![Reply::Status(500)]);
+    assert_check_fails(&setup, &["--retries", "0"], "/llms.txt: HTTP 500");
+}
+
+#[test]
+fn transient_failures_are_retried() {
+    let setup = Setup::new();
+    setup.server.script(
+        GET_VIDEO,
+        vec![
+            Reply::Status(503),
+            Reply::Hangup,
+            Reply::StatusRetryAfter(429, 1),
+            Reply::Slow(Duration::ZERO),
+        ],
+    );
+    let run = setup.drift(&["--retries", "3"]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert_eq!(setup.server.hits(GET_VIDEO), 4);
+
+    // A request that takes longer than --timeout is a failure naming the URL, then retried.
+    setup
+        .server
+        .script(GET_VIDEO, vec![Reply::Slow(Duration::from_secs(3))]);
+    let started = std::time::Instant::now();
+    let run = setup.drift(&["--timeout", "0.3", "--retries", "1"]);
+    assert_eq!(run.status, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("timed out (after 2 attempts)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the timeout did not cut the request"
+    );
+}
+
+#[test]
+fn bad_command_lines_exit_2() {
+    for args in [
+        &["drift", "--format", "yaml"][..],
+        &["drift", "--fail-on", "some"][..],
+        &["drift", "--docs-url", "ftp://docs.tavus.io"][..],
+        &["drift", "--timeout", "0"][..],
+        &["frobnicate"][..],
+    ] {
+        let run = xtask(args);
+        assert_eq!(run.status, 2, "{args:?}: {run:?}");
+        assert!(!run.stderr.is_empty());
+    }
+}

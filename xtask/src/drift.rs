@@ -1,0 +1,247 @@
+//! `cargo xtask drift`: compares every vendored page with its upstream page, finds pages
+//! `llms.txt` lists that are not vendored yet and vendored pages that are gone upstream.
+//!
+//! A check that cannot see all of upstream fails (exit status 2) instead of reporting a
+//! partial result: a failed fetch is never "no drift", and never drift either.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredSpec};
+
+use crate::Error;
+use crate::diff::{Change, diff_documents, whole_page};
+use crate::fetch::{FetchError, Fetcher};
+use crate::rules::{Rule, Severity};
+
+/// Everything the check found. Serialised as the `--format json` report (see
+/// `xtask/DRIFT.md` for the schema).
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftReport {
+    /// The version of this JSON layout; it changes only when a field changes meaning or is
+    /// removed.
+    pub schema_version: u32,
+    /// The docs site checked.
+    pub docs_url: String,
+    /// How many changes of each severity, and how many pages in each state.
+    pub summary: Summary,
+    /// Pages that differ from upstream (changed, new or gone), in page order.
+    pub pages: Vec<PageDrift>,
+    /// Index pages that are not operation pages, so neither vendored nor compared.
+    pub skipped: Vec<SkippedPage>,
+}
+
+/// Counts for the report's headline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Breaking changes.
+    pub breaking: usize,
+    /// Non-breaking changes.
+    pub non_breaking: usize,
+    /// Documentation changes.
+    pub documentation: usize,
+    /// Vendored pages identical to upstream.
+    pub unchanged_pages: usize,
+    /// Vendored pages that differ from upstream.
+    pub changed_pages: usize,
+    /// Upstream operation pages not vendored yet.
+    pub new_pages: usize,
+    /// Vendored pages gone upstream.
+    pub gone_pages: usize,
+}
+
+/// How a page differs from upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageStatus {
+    /// Vendored, and upstream's block is different.
+    Changed,
+    /// Upstream, listed in `llms.txt`, not vendored.
+    New,
+    /// Vendored, but no longer upstream (404, and not in `llms.txt`).
+    Gone,
+}
+
+/// One page's drift.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageDrift {
+    /// The page, such as `api-reference/documents/get-document`.
+    pub page: String,
+    /// Its upstream URL (or file, for a local copy of the site).
+    pub url: String,
+    /// Its vendored file (where it is, or would be).
+    pub file: PathBuf,
+    /// Changed, new or gone.
+    pub status: PageStatus,
+    /// The changes, in the order they were found.
+    pub changes: Vec<Change>,
+}
+
+/// An index page that has no OpenAPI block.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedPage {
+    /// The page.
+    pub page: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Which changes make the check fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only breaking changes.
+    Breaking,
+    /// Any change, documentation included.
+    Any,
+}
+
+impl DriftReport {
+    /// Whether the report holds drift that counts under `fail_on`.
+    pub fn fails(&self, fail_on: FailOn) -> bool {
+        match fail_on {
+            FailOn::Breaking => self.summary.breaking > 0,
+            FailOn::Any => !self.pages.is_empty(),
+        }
+    }
+}
+
+/// Runs the check of `openapi_dir` against the fetcher's site.
+pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport, Error> {
+    let vendored = VendoredSpec::load(openapi_dir)?.files;
+    let index_url = fetcher.site().index_location();
+    let listed =
+        PageIndex::parse(&fetcher.fetch_index().await?, &index_url)?.reference_pages(&index_url)?;
+    let new: Vec<PagePath> = listed
+        .iter()
+        .filter(|page| !vendored.iter().any(|f| &f.page == *page))
+        .cloned()
+        .collect();
+    let pages: Vec<PagePath> = vendored.iter().map(|f| f.page.clone()).chain(new).collect();
+    let fetched = fetcher.fetch_pages(&pages).await;
+
+    let mut report = DriftReport {
+        schema_version: 1,
+        docs_url: fetcher.site().to_string(),
+        summary: Summary::default(),
+        pages: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    for (page, markdown) in pages.iter().zip(fetched) {
+        let url = fetcher.site().page_location(page);
+        let vendored_file = vendored.iter().find(|f| &f.page == page);
+        let found = match (markdown, vendored_file) {
+            (Err(FetchError::NotFound { .. }), Some(file)) if !listed.contains(page) => {
+                let changes = whole_page(
+                    &file.document,
+                    Rule::EndpointRemoved,
+                    "the page is gone upstream",
+                );
+                report.pages.push(drift(
+                    page,
+                    url,
+                    file.file.clone(),
+                    PageStatus::Gone,
+                    changes,
+                ));
+                continue;
+            }
+            (Err(e), _) => {
+                errors.push(e.into());
+                continue;
+            }
+            (Ok(markdown), _) => upstream_block(&markdown, &url),
+        };
+        match (found, vendored_file) {
+            (Ok((block, document)), Some(file)) => {
+                if block.yaml == file.text {
+                    report.summary.unchanged_pages += 1;
+                    continue;
+                }
+                let mut changes = diff_documents(&file.document, &document);
+                if changes.is_empty() {
+                    changes.push(reformatted());
+                }
+                report.pages.push(drift(
+                    page,
+                    url,
+                    file.file.clone(),
+                    PageStatus::Changed,
+                    changes,
+                ));
+            }
+            (Ok((_, document)), None) => {
+                let changes = whole_page(&document, Rule::EndpointAdded, "a new upstream page");
+                let file = page.vendored_file(openapi_dir);
+                report
+                    .pages
+                    .push(drift(page, url, file, PageStatus::New, changes));
+            }
+            (Err(SpecError::NoOpenApiBlock { .. }), None) => report.skipped.push(SkippedPage {
+                page: page.to_string(),
+                reason: "no OpenAPI block, so not an operation page".into(),
+            }),
+            (Err(e), _) => errors.push(e.into()),
+        }
+    }
+    match errors.len() {
+        0 => {}
+        1 => return Err(errors.remove(0)),
+        _ => return Err(Error::Pages(errors)),
+    }
+    report.pages.sort_by(|a, b| a.page.cmp(&b.page));
+    report.summary = summarise(&report);
+    Ok(report)
+}
+
+fn upstream_block(
+    markdown: &str,
+    url: &str,
+) -> Result<(OpenApiBlock, openapiv3::OpenAPI), SpecError> {
+    let block = OpenApiBlock::extract(markdown, url)?;
+    let document = tavus_openapi::parse_document(&block.yaml, url)?;
+    Ok((block, document))
+}
+
+fn drift(
+    page: &PagePath,
+    url: String,
+    file: PathBuf,
+    status: PageStatus,
+    changes: Vec<Change>,
+) -> PageDrift {
+    PageDrift {
+        page: page.to_string(),
+        url,
+        file,
+        status,
+        changes,
+    }
+}
+
+/// The block's text differs but it means the same: the vendored copy is no longer verbatim.
+fn reformatted() -> Change {
+    Change {
+        rule: Rule::TextReformatted,
+        severity: Rule::TextReformatted.severity(),
+        operation: None,
+        location: String::new(),
+        message: "the block's text changed without changing its meaning (formatting, key order)"
+            .into(),
+    }
+}
+
+fn summarise(report: &DriftReport) -> Summary {
+    let changes = report.pages.iter().flat_map(|p| &p.changes);
+    let count = |severity| changes.clone().filter(|c| c.severity == severity).count();
+    let pages = |status| report.pages.iter().filter(|p| p.status == status).count();
+    Summary {
+        breaking: count(Severity::Breaking),
+        non_breaking: count(Severity::NonBreaking),
+        documentation: count(Severity::Documentation),
+        unchanged_pages: report.summary.unchanged_pages,
+        changed_pages: pages(PageStatus::Changed),
+        new_pages: pages(PageStatus::New),
+        gone_pages: pages(PageStatus::Gone),
+    }
+}
