@@ -496,7 +496,7 @@ impl<'a> Diff<'a> {
             }
             return;
         };
-        let (ja, jb) = (schema_json(old), schema_json(new));
+        let (ja, jb) = (json_of(old), json_of(new));
         let (ta, tb) = (type_name(&ja), type_name(&jb));
         if ta != tb {
             self.push(
@@ -740,7 +740,7 @@ fn parameter_shape(document: &OpenAPI, parameter: &Parameter) -> (bool, Map<Stri
     let data = parameter.parameter_data_ref();
     let shape = match &data.format {
         ParameterSchemaOrContent::Schema(schema) => {
-            schema_json(resolve_schema(document, schema.into()))
+            json_of(resolve_schema(document, schema.into()))
         }
         ParameterSchemaOrContent::Content(content) => json(content),
     };
@@ -855,10 +855,6 @@ fn json_of(resolved: Resolved<'_>) -> Value {
         Resolved::Schema(schema) => json(schema),
         Resolved::Unresolved(reference) => Value::String(reference.to_owned()),
     }
-}
-
-fn schema_json(resolved: Resolved<'_>) -> Value {
-    json_of(resolved)
 }
 
 fn properties(schema: &Schema) -> Option<&IndexMap<String, ReferenceOr<Box<Schema>>>> {
