@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -126,6 +126,10 @@ struct ServerState {
     /// Replies per site path (`/llms.txt`), used in order; the last one repeats.
     scripts: Mutex<HashMap<String, Vec<Reply>>>,
     hits: Mutex<HashMap<String, usize>>,
+    /// How long every answer waits before it is sent.
+    delay: Mutex<Duration>,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
     stopped: AtomicBool,
 }
 
@@ -138,6 +142,9 @@ impl DocsServer {
             root: root.to_owned(),
             scripts: Mutex::default(),
             hits: Mutex::default(),
+            delay: Mutex::default(),
+            in_flight: AtomicUsize::new(0),
+            most_in_flight: AtomicUsize::new(0),
             stopped: AtomicBool::new(false),
         });
         let serving = Arc::clone(&state);
@@ -169,6 +176,16 @@ impl DocsServer {
             .insert(path.to_owned(), replies);
     }
 
+    /// Makes every answer wait `delay`, so concurrent requests overlap.
+    pub fn delay_every_answer(&self, delay: Duration) {
+        *self.state.delay.lock().unwrap() = delay;
+    }
+
+    /// The most requests the server was answering at the same time.
+    pub fn most_in_flight(&self) -> usize {
+        self.state.most_in_flight.load(Ordering::SeqCst)
+    }
+
     /// How many requests `path` received.
     pub fn hits(&self, path: &str) -> usize {
         self.state
@@ -190,7 +207,16 @@ impl Drop for DocsServer {
 }
 
 impl ServerState {
-    fn answer(&self, mut stream: TcpStream) {
+    fn answer(&self, stream: TcpStream) {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        let delay = *self.delay.lock().unwrap();
+        thread::sleep(delay);
+        self.reply(stream);
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    fn reply(&self, mut stream: TcpStream) {
         let Some(path) = request_path(&stream) else {
             return;
         };

@@ -729,6 +729,19 @@ fn transient_failures_are_retried() {
 }
 
 #[test]
+fn pages_are_fetched_concurrently_but_no_more_than_asked() {
+    let setup = Setup::new();
+    setup.server.delay_every_answer(Duration::from_millis(40));
+    let run = setup.drift(&["--concurrency", "3"]);
+    assert_eq!(run.status, 0, "{run:?}");
+    let most = setup.server.most_in_flight();
+    assert!((2..=3).contains(&most), "{most} requests at once");
+    // One index and 35 pages, each exactly once.
+    assert_eq!(setup.server.hits("/llms.txt"), 1);
+    assert_eq!(setup.server.hits(GET_VIDEO), 1);
+}
+
+#[test]
 fn bad_command_lines_exit_2() {
     for args in [
         &["drift", "--format", "yaml"][..],

@@ -313,3 +313,33 @@ fn bad_page_names_and_docs_urls_are_usage_errors() {
     assert_eq!(run.status, 2, "{run:?}");
     assert!(run.stderr.contains("/no/such/site"), "{}", run.stderr);
 }
+
+#[test]
+fn a_vendored_page_gone_upstream_says_which_file_to_delete() {
+    let docs = temp_copy(&docs_snapshot());
+    let (_temp, openapi) = vendored_copy();
+    let dir = openapi_arg(&openapi);
+    let docs_url = docs.path().display().to_string();
+    let base = [
+        "--docs-url",
+        docs_url.as_str(),
+        "--openapi-dir",
+        dir.as_str(),
+    ];
+    assert_eq!(
+        xtask(&[&["update", "--add-new"][..], &base].concat()).status,
+        0
+    );
+    std::fs::remove_file(docs.path().join("api-reference/video-request/get-video.md")).unwrap();
+    let before = snapshot(&openapi);
+    let run = xtask(&[&["update"][..], &base].concat());
+    assert_eq!(run.status, 2, "{run:?}");
+    let file = openapi.join("api-reference/video-request/get-video.yaml");
+    assert!(
+        run.stderr.contains(&format!("delete {}", file.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Nothing under"), "{}", run.stderr);
+    assert_eq!(snapshot(&openapi), before);
+}

@@ -97,10 +97,16 @@ struct SiteArgs {
     retries: u32,
 }
 
-/// `openapi/` of this workspace, wherever the command is run from.
+/// `openapi/` of this workspace, wherever the command is run from; relative to the current
+/// directory when it is inside it, so reports name files the way a user would.
 fn default_openapi_dir() -> PathBuf {
     let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask.parent().unwrap_or(xtask).join("openapi")
+    let dir = xtask.parent().unwrap_or(xtask).join("openapi");
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| dir.strip_prefix(cwd).ok().map(Path::to_owned))
+        .filter(|relative| !relative.as_os_str().is_empty())
+        .unwrap_or(dir)
 }
 
 impl SiteArgs {

@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::rules::{Rule, Severity};
+use crate::text_diff::describe;
 
 /// One difference, explained.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -198,11 +199,8 @@ impl<'a> Diff<'a> {
             ("description", &old.description, &new.description),
         ] {
             if a != b {
-                self.push(
-                    Rule::DocumentationChanged,
-                    field,
-                    format!("{field} changed"),
-                );
+                let message = describe(field, a.as_deref(), b.as_deref());
+                self.push(Rule::DocumentationChanged, field, message);
             }
         }
         if old.tags != new.tags {
@@ -297,24 +295,29 @@ impl<'a> Diff<'a> {
             (true, false) => self.push(Rule::RequestParameterBecameOptional, &at, "now optional"),
             _ => {}
         }
-        if a.description != b.description
-            || json(&a.example) != json(&b.example)
-            || json(&a.examples) != json(&b.examples)
-            || a.deprecated != b.deprecated
-        {
-            self.push(
-                Rule::DocumentationChanged,
-                &at,
-                "description or example changed",
-            );
+        let mut notes = Vec::new();
+        if a.description != b.description {
+            notes.push(describe(
+                "description",
+                a.description.as_deref(),
+                b.description.as_deref(),
+            ));
+        }
+        if json(&a.example) != json(&b.example) || json(&a.examples) != json(&b.examples) {
+            notes.push("example changed".to_owned());
+        }
+        if a.deprecated != b.deprecated {
+            notes.push(format!(
+                "deprecated is now {}",
+                b.deprecated.unwrap_or(false)
+            ));
+        }
+        if !notes.is_empty() {
+            self.push(Rule::DocumentationChanged, &at, notes.join("; "));
         }
         match (&a.format, &b.format) {
             (ParameterSchemaOrContent::Schema(x), ParameterSchemaOrContent::Schema(y)) => {
-                let (x, y) = (
-                    resolve_schema(self.old, x.into()),
-                    resolve_schema(self.new, y.into()),
-                );
-                self.schema(Side::Parameter, &at, "", x, y, 0);
+                self.schema(Side::Parameter, &at, "", x.into(), y.into(), &[]);
             }
             (x, y) if json(x) != json(y) => self.push(
                 Rule::RequestParameterTypeChanged,
@@ -359,7 +362,12 @@ impl<'a> Diff<'a> {
                     _ => {}
                 }
                 if a.description != b.description {
-                    self.push(Rule::DocumentationChanged, at, "description changed");
+                    let message = describe(
+                        "description",
+                        a.description.as_deref(),
+                        b.description.as_deref(),
+                    );
+                    self.push(Rule::DocumentationChanged, at, message);
                 }
                 self.content(Side::Request, at, &a.content, &b.content);
             }
@@ -397,16 +405,8 @@ impl<'a> Diff<'a> {
             if json(&a.example) != json(&b.example) || json(&a.examples) != json(&b.examples) {
                 self.push(Rule::DocumentationChanged, &at, "example changed");
             }
-            let x = a
-                .schema
-                .as_ref()
-                .map(|s| resolve_schema(self.old, s.into()));
-            let y = b
-                .schema
-                .as_ref()
-                .map(|s| resolve_schema(self.new, s.into()));
-            match (x, y) {
-                (Some(x), Some(y)) => self.schema(side, &at, "", x, y, 0),
+            match (&a.schema, &b.schema) {
+                (Some(x), Some(y)) => self.schema(side, &at, "", x.into(), y.into(), &[]),
                 (None, None) => {}
                 _ => self.push(
                     type_changed(side),
@@ -452,7 +452,12 @@ impl<'a> Diff<'a> {
 
     fn response(&mut self, at: &str, old: &'a Response, new: &'a Response) {
         if old.description != new.description {
-            self.push(Rule::DocumentationChanged, at, "description changed");
+            let message = describe(
+                "description",
+                Some(&old.description),
+                Some(&new.description),
+            );
+            self.push(Rule::DocumentationChanged, at, message);
         }
         if json(&old.headers) != json(&new.headers) {
             self.push(Rule::ResponseHeadersChanged, at, "headers changed");
@@ -475,21 +480,38 @@ impl<'a> Diff<'a> {
         self.content(Side::Response, &body, &old.content, &new.content);
     }
 
-    /// Compares two schemas at `at` (`path` is the property path inside it).
+    /// Compares two schemas at `at` (`path` is the property path inside it). `expanding`
+    /// holds the `$ref`s being followed on the way here: meeting one again is a recursive
+    /// schema, whose shape was compared where the recursion started.
     fn schema(
         &mut self,
         side: Side,
         at: &str,
         path: &str,
-        old: Resolved<'a>,
-        new: Resolved<'a>,
-        depth: usize,
+        old: SchemaRef<'a>,
+        new: SchemaRef<'a>,
+        expanding: &[&'a str],
     ) {
         let place = if path.is_empty() {
             at.to_owned()
         } else {
             format!("{at} `{path}`")
         };
+        let refs: Vec<&'a str> = [old, new]
+            .into_iter()
+            .filter_map(|r| match r {
+                SchemaRef::Ref(reference) => Some(reference),
+                SchemaRef::Item(_) => None,
+            })
+            .collect();
+        if refs.iter().any(|r| expanding.contains(r)) {
+            if refs.len() != 2 || refs[0] != refs[1] {
+                self.push(type_changed(side), &place, "its `$ref` changed");
+            }
+            return;
+        }
+        let expanding = [expanding, &refs[..]].concat();
+        let (old, new) = (resolve_schema(self.old, old), resolve_schema(self.new, new));
         let (Resolved::Schema(a), Resolved::Schema(b)) = (old, new) else {
             if json_of(old) != json_of(new) {
                 self.push(type_changed(side), &place, "its `$ref` changed");
@@ -513,13 +535,19 @@ impl<'a> Diff<'a> {
         }
         self.enum_values(side, &place, &ja, &jb);
         let text = |j: &Value| keep(j, &TEXT_KEYS);
-        if text(&ja) != text(&jb) {
-            let keys = changed_keys(&text(&ja), &text(&jb)).join(", ");
-            self.push(
-                Rule::DocumentationChanged,
-                &place,
-                format!("{keys} changed"),
-            );
+        let (xa, xb) = (text(&ja), text(&jb));
+        if xa != xb {
+            let notes: Vec<String> = changed_keys(&xa, &xb)
+                .into_iter()
+                .map(|key| match (xa.get(&key), xb.get(&key)) {
+                    (Some(Value::String(_)) | None, Some(Value::String(_)) | None) => {
+                        let (a, b) = (xa.get(&key), xb.get(&key));
+                        describe(&key, a.and_then(Value::as_str), b.and_then(Value::as_str))
+                    }
+                    _ => format!("{key} changed"),
+                })
+                .collect();
+            self.push(Rule::DocumentationChanged, &place, notes.join("; "));
         }
         let constraints = |j: &Value| strip(j.clone(), &[&TEXT_KEYS[..], &SHAPE_KEYS[..]].concat());
         let (ca, cb) = (constraints(&ja), constraints(&jb));
@@ -536,21 +564,15 @@ impl<'a> Diff<'a> {
                 .collect();
             self.push(rule, &place, details.join(", "));
         }
-        if depth > 32 {
-            return; // A recursive schema; its shape above this depth was compared already.
-        }
         // Nested properties of parameters are sent like request properties.
         let side = if side == Side::Parameter {
             Side::Request
         } else {
             side
         };
-        self.properties(side, at, path, a, b, depth);
+        self.properties(side, at, path, a, b, &expanding);
         match (items(a), items(b)) {
-            (Some(x), Some(y)) => {
-                let (x, y) = (resolve_schema(self.old, x), resolve_schema(self.new, y));
-                self.schema(side, at, &format!("{path}[]"), x, y, depth + 1);
-            }
+            (Some(x), Some(y)) => self.schema(side, at, &format!("{path}[]"), x, y, &expanding),
             (None, None) => {}
             _ => self.push(type_changed(side), &place, "array items added or removed"),
         }
@@ -561,9 +583,8 @@ impl<'a> Diff<'a> {
                 continue;
             }
             for (i, (x, y)) in x.into_iter().zip(y).enumerate() {
-                let (x, y) = (resolve_schema(self.old, x), resolve_schema(self.new, y));
                 let inner = format!("{path}({keyword} {})", i + 1);
-                self.schema(side, at, &inner, x, y, depth + 1);
+                self.schema(side, at, &inner, x, y, &expanding);
             }
         }
     }
@@ -575,7 +596,7 @@ impl<'a> Diff<'a> {
         path: &str,
         old: &'a Schema,
         new: &'a Schema,
-        depth: usize,
+        expanding: &[&'a str],
     ) {
         let (Some(pa), Some(pb)) = (properties(old), properties(new)) else {
             return;
@@ -627,11 +648,7 @@ impl<'a> Diff<'a> {
             if let Some((rule, message)) = rule {
                 self.push(rule, &place(name), message);
             }
-            let (x, y) = (
-                resolve_schema(self.old, x.into()),
-                resolve_schema(self.new, y.into()),
-            );
-            self.schema(side, at, &child(name), x, y, depth + 1);
+            self.schema(side, at, &child(name), x.into(), y.into(), expanding);
         }
     }
 
@@ -976,4 +993,82 @@ fn show_opt(value: &Option<String>) -> String {
     value
         .as_deref()
         .map_or("(none)".to_owned(), |v| format!("`{v}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-operation document whose 200 body is `#/components/schemas/Video`.
+    fn document(status_values: &str, extra_schema: &str) -> OpenAPI {
+        let text = format!(
+            "openapi: 3.0.3
+info: {{title: T, version: '1'}}
+paths:
+  /v2/videos/{{id}}:
+    get:
+      operationId: getVideo
+      parameters:
+        - {{in: path, name: id, required: true, schema: {{type: string}}}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Video'}}
+components:
+  schemas:
+    Video:
+      type: object
+      properties:
+        status: {{$ref: '#/components/schemas/Status'}}
+        next: {{$ref: '#/components/schemas/Node'}}
+        other: {{$ref: '#/components/schemas/Missing'}}
+    Status: {{type: string, enum: [{status_values}]}}
+    Node:
+      type: object
+      properties:
+        child: {{$ref: '#/components/schemas/Node'}}{extra_schema}
+"
+        );
+        tavus_openapi::parse_document(&text, "test").unwrap()
+    }
+
+    #[test]
+    fn refs_are_followed_and_cycles_end() {
+        let old = document("queued, ready", "");
+        let new = document("queued, ready, failed", "\n        label: {type: string}");
+        let changes = diff_documents(&old, &new);
+        let mut found: Vec<(&str, &str, &str)> = changes
+            .iter()
+            .map(|c| (c.rule.id(), c.location.as_str(), c.message.as_str()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                (
+                    "response-property-added",
+                    "response 200 body `next.label`",
+                    "added, optional"
+                ),
+                (
+                    "response-property-enum-value-added",
+                    "response 200 body `status`",
+                    "enum value \"failed\" added"
+                ),
+            ]
+        );
+        assert!(
+            changes
+                .iter()
+                .all(|c| c.operation.as_deref() == Some("GET /v2/videos/{id}"))
+        );
+    }
+
+    #[test]
+    fn identical_documents_have_no_changes() {
+        let doc = document("queued", "");
+        assert_eq!(diff_documents(&doc, &doc), []);
+    }
 }

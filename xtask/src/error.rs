@@ -16,6 +16,17 @@ pub enum Error {
     /// A page, the index, a vendored file or the merged spec is not usable.
     #[error(transparent)]
     Spec(#[from] SpecError),
+    /// A vendored page is not found upstream.
+    #[error(
+        "{source}; if the operation is gone for good, delete {} (`cargo xtask drift` reports gone pages)",
+        file.display()
+    )]
+    GoneUpstream {
+        /// The 404.
+        source: FetchError,
+        /// The vendored file of the page.
+        file: PathBuf,
+    },
     /// Several pages failed; all of them are listed so one run shows every problem.
     #[error("{}", Listed(.0))]
     Pages(Vec<Error>),

@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod report;
 pub mod rules;
 pub mod site;
+mod text_diff;
 pub mod update;
 
 pub use error::Error;

@@ -12,7 +12,7 @@ use openapiv3::OpenAPI;
 use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredFile, VendoredSpec};
 
 use crate::Error;
-use crate::fetch::Fetcher;
+use crate::fetch::{FetchError, Fetcher};
 
 /// Which pages to vendor.
 #[derive(Debug, Clone, Default)]
@@ -89,7 +89,7 @@ pub async fn update(
     };
 
     let mut summary = UpdateSummary::default();
-    let checked = fetch_and_check(fetcher, &wanted, &new_pages, &mut summary).await?;
+    let checked = fetch_and_check(fetcher, &vendored, &wanted, &new_pages, &mut summary).await?;
     let changed: Vec<CheckedPage> = checked
         .into_iter()
         .filter(|page| {
@@ -140,6 +140,7 @@ fn load_vendored(openapi_dir: &Path) -> Result<Vec<VendoredFile>, Error> {
 /// not an operation page: it is skipped, not an error.
 async fn fetch_and_check(
     fetcher: &Fetcher,
+    vendored: &[VendoredFile],
     wanted: &[PagePath],
     new_pages: &[PagePath],
     summary: &mut UpdateSummary,
@@ -152,6 +153,16 @@ async fn fetch_and_check(
         let url = fetcher.site().page_location(&page);
         let markdown = match markdown {
             Ok(markdown) => markdown,
+            Err(e @ FetchError::NotFound { .. }) => {
+                errors.push(match vendored.iter().find(|f| f.page == page) {
+                    Some(file) => Error::GoneUpstream {
+                        source: e,
+                        file: file.file.clone(),
+                    },
+                    None => e.into(),
+                });
+                continue;
+            }
             Err(e) => {
                 errors.push(e.into());
                 continue;
