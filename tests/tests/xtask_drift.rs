@@ -628,6 +628,23 @@ fn bad_upstream_input_fails_the_check_naming_the_url() {
         )],
     );
     assert_check_fails(&setup, &[], &format!("{url}: got an HTML page"));
+    // Known as HTML by its Content-Type alone, or by its text alone.
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/html; charset=utf-8",
+            "# Looks like Markdown\n".into(),
+        )],
+    );
+    assert_check_fails(&setup, &[], "(Content-Type: text/html; charset=utf-8)");
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/plain",
+            "<!doctype html><html></html>".into(),
+        )],
+    );
+    assert_check_fails(&setup, &[], &format!("{url}: got an HTML page where"));
 
     setup.server.script(
         GET_VIDEO,

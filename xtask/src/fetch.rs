@@ -86,6 +86,15 @@ pub enum FetchError {
         /// How many requests were made.
         attempts: u32,
     },
+    /// The server sent an HTML page (a login wall, an error page, the site's web view)
+    /// where the Markdown export of a page was expected.
+    #[error("{url}: got an HTML page (Content-Type: {content_type}) where Markdown was expected")]
+    Html {
+        /// The page's URL.
+        url: String,
+        /// The Content-Type received.
+        content_type: String,
+    },
     /// The body is not UTF-8 text.
     #[error("{url}: the body is not UTF-8 text")]
     NotText {
@@ -217,6 +226,17 @@ impl Fetcher {
                 return Attempt::retry(error, retry_after(&response));
             }
             return Attempt::Done(Err(error));
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if content_type.to_ascii_lowercase().starts_with("text/html") {
+            return Attempt::Done(Err(FetchError::Html {
+                url: url.to_owned(),
+                content_type: content_type.to_owned(),
+            }));
         }
         match response.bytes().await {
             Ok(body) => {
