@@ -208,18 +208,20 @@ impl Drop for DocsServer {
 
 impl ServerState {
     fn answer(&self, stream: TcpStream) {
+        let Some(path) = request_path(&stream) else {
+            return;
+        };
+        // Counted from the request read to the answer sent: a client that waits for its
+        // answers cannot have more than its limit in this window, however threads run.
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.most_in_flight.fetch_max(now, Ordering::SeqCst);
         let delay = *self.delay.lock().unwrap();
         thread::sleep(delay);
-        self.reply(stream);
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.reply(stream, path);
     }
 
-    fn reply(&self, mut stream: TcpStream) {
-        let Some(path) = request_path(&stream) else {
-            return;
-        };
+    fn reply(&self, mut stream: TcpStream, path: String) {
         let hits = {
             let mut hits = self.hits.lock().unwrap();
             let count = hits.entry(path.clone()).or_default();
