@@ -1,0 +1,58 @@
+//! tavus-api-httpmock's generated helpers, used the way a user's own tests would use them:
+//! the request side pins the operation and its parameters, the response side answers a
+//! documented status with its typed body, and the client reads it back.
+
+use httpmock::MockServer;
+use tavus_api::types::DeleteDocumentError;
+use tavus_api::{ApiKey, Client, Error, ErrorExt, ErrorKind};
+use tavus_api_httpmock::MockServerExt;
+
+fn client(server: &MockServer) -> Client {
+    Client::builder(ApiKey::new("tvs-mock-key").unwrap())
+        .base_url(server.base_url())
+        .no_retries()
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_typed_mock_matches_its_operation_and_parameter_only() {
+    let server = MockServer::start_async().await;
+    let deleted = server.delete_document(|when, then| {
+        when.document_id("d8-5c71baca86fc");
+        then.no_content();
+    });
+    let client = client(&server);
+
+    let response = client.delete_document("d8-5c71baca86fc").await.unwrap();
+    assert_eq!(response.status(), 204);
+    // Another id, or another method on the same path, is not this mock's request.
+    let other = client.delete_document("another-id").await.unwrap_err();
+    assert_eq!(other.status().map(|s| s.as_u16()), Some(404), "{other}");
+    let get = reqwest::get(server.url("/v2/documents/d8-5c71baca86fc"))
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 404);
+
+    deleted.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_typed_error_answer_reaches_the_client_typed() {
+    let server = MockServer::start_async().await;
+    let refused = server.delete_document(|when, then| {
+        when.document_id("d1");
+        then.unauthorized(&DeleteDocumentError {
+            message: Some("Invalid access token".into()),
+        });
+    });
+
+    let err = client(&server).delete_document("d1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Api);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    let Error::ErrorResponse(body) = err else {
+        panic!("not a typed error")
+    };
+    assert_eq!(body.message.as_deref(), Some("Invalid access token"));
+    refused.assert_async().await;
+}
