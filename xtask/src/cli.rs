@@ -273,7 +273,7 @@ fn print_update(
     )?;
     writeln!(
         out,
-        "Next: run `cargo build` to regenerate the client, then review and commit {}.",
+        "Next: run `cargo build` to regenerate the client, then review and commit the changes under {}/.",
         openapi_dir.display()
     )
 }
