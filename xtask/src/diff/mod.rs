@@ -12,13 +12,16 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use openapiv3::{
     MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
-    Response, Schema, SchemaKind, StatusCode, Type,
+    Response, StatusCode,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+mod schema;
+
 use crate::rules::{Rule, Severity};
 use crate::text_diff::describe;
+use schema::{parameter_shape, type_changed};
 
 /// One difference, explained.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,28 +94,6 @@ struct Diff<'a> {
     operation: Option<String>,
     changes: Vec<Change>,
 }
-
-/// The keys of a schema's JSON form that are text, not shape.
-const TEXT_KEYS: [&str; 5] = [
-    "description",
-    "title",
-    "example",
-    "externalDocs",
-    "deprecated",
-];
-/// The keys of a schema's JSON form this module compares itself.
-const SHAPE_KEYS: [&str; 10] = [
-    "type",
-    "format",
-    "enum",
-    "nullable",
-    "properties",
-    "required",
-    "items",
-    "oneOf",
-    "anyOf",
-    "allOf",
-];
 
 impl<'a> Diff<'a> {
     fn push(&mut self, rule: Rule, location: &str, message: impl Into<String>) {
@@ -479,241 +460,7 @@ impl<'a> Diff<'a> {
         }
         self.content(Side::Response, &body, &old.content, &new.content);
     }
-
-    /// Compares two schemas at `at` (`path` is the property path inside it). `expanding`
-    /// holds the `$ref`s being followed on the way here: meeting one again is a recursive
-    /// schema, whose shape was compared where the recursion started.
-    fn schema(
-        &mut self,
-        side: Side,
-        at: &str,
-        path: &str,
-        old: SchemaRef<'a>,
-        new: SchemaRef<'a>,
-        expanding: &[&'a str],
-    ) {
-        let place = if path.is_empty() {
-            at.to_owned()
-        } else {
-            format!("{at} `{path}`")
-        };
-        let refs: Vec<&'a str> = [old, new]
-            .into_iter()
-            .filter_map(|r| match r {
-                SchemaRef::Ref(reference) => Some(reference),
-                SchemaRef::Item(_) => None,
-            })
-            .collect();
-        if refs.iter().any(|r| expanding.contains(r)) {
-            if refs.len() != 2 || refs[0] != refs[1] {
-                self.push(type_changed(side), &place, "its `$ref` changed");
-            }
-            return;
-        }
-        let expanding = [expanding, &refs[..]].concat();
-        let (old, new) = (resolve_schema(self.old, old), resolve_schema(self.new, new));
-        let (Resolved::Schema(a), Resolved::Schema(b)) = (old, new) else {
-            if json_of(old) != json_of(new) {
-                self.push(type_changed(side), &place, "its `$ref` changed");
-            }
-            return;
-        };
-        let (ja, jb) = (json_of(old), json_of(new));
-        let (ta, tb) = (type_name(&ja), type_name(&jb));
-        if ta != tb {
-            self.push(
-                type_changed(side),
-                &place,
-                format!("type changed from {ta} to {tb}"),
-            );
-            return;
-        }
-        match (a.schema_data.nullable, b.schema_data.nullable) {
-            (false, true) => self.push(became_nullable(side), &place, "now nullable"),
-            (true, false) => self.push(became_not_nullable(side), &place, "no longer nullable"),
-            _ => {}
-        }
-        self.enum_values(side, &place, &ja, &jb);
-        let text = |j: &Value| keep(j, &TEXT_KEYS);
-        let (xa, xb) = (text(&ja), text(&jb));
-        if xa != xb {
-            let notes: Vec<String> = changed_keys(&xa, &xb)
-                .into_iter()
-                .map(|key| match (xa.get(&key), xb.get(&key)) {
-                    (Some(Value::String(_)) | None, Some(Value::String(_)) | None) => {
-                        let (a, b) = (xa.get(&key), xb.get(&key));
-                        describe(&key, a.and_then(Value::as_str), b.and_then(Value::as_str))
-                    }
-                    _ => format!("{key} changed"),
-                })
-                .collect();
-            self.push(Rule::DocumentationChanged, &place, notes.join("; "));
-        }
-        let constraints = |j: &Value| strip(j.clone(), &[&TEXT_KEYS[..], &SHAPE_KEYS[..]].concat());
-        let (ca, cb) = (constraints(&ja), constraints(&jb));
-        if ca != cb {
-            let rule = match side {
-                Side::Parameter => Rule::RequestParameterConstraintChanged,
-                Side::Request => Rule::RequestPropertyConstraintChanged,
-                Side::Response => Rule::ResponsePropertyConstraintChanged,
-            };
-            let keys = changed_keys(&ca, &cb);
-            let details: Vec<String> = keys
-                .iter()
-                .map(|k| format!("`{k}` {} → {}", show(ca.get(k)), show(cb.get(k))))
-                .collect();
-            self.push(rule, &place, details.join(", "));
-        }
-        // Nested properties of parameters are sent like request properties.
-        let side = if side == Side::Parameter {
-            Side::Request
-        } else {
-            side
-        };
-        self.properties(side, at, path, a, b, &expanding);
-        match (items(a), items(b)) {
-            (Some(x), Some(y)) => self.schema(side, at, &format!("{path}[]"), x, y, &expanding),
-            (None, None) => {}
-            _ => self.push(type_changed(side), &place, "array items added or removed"),
-        }
-        for (keyword, x, y) in variants(a, b) {
-            if x.len() != y.len() {
-                let message = format!("{keyword} has {} variants, was {}", y.len(), x.len());
-                self.push(type_changed(side), &place, message);
-                continue;
-            }
-            for (i, (x, y)) in x.into_iter().zip(y).enumerate() {
-                let inner = format!("{path}({keyword} {})", i + 1);
-                self.schema(side, at, &inner, x, y, &expanding);
-            }
-        }
-    }
-
-    fn properties(
-        &mut self,
-        side: Side,
-        at: &str,
-        path: &str,
-        old: &'a Schema,
-        new: &'a Schema,
-        expanding: &[&'a str],
-    ) {
-        let (Some(pa), Some(pb)) = (properties(old), properties(new)) else {
-            return;
-        };
-        let (ra, rb) = (required(old), required(new));
-        let child = |name: &str| {
-            if path.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{path}.{name}")
-            }
-        };
-        let place = |name: &str| format!("{at} `{}`", child(name));
-        for name in pa.keys().filter(|n| !pb.contains_key(*n)) {
-            let rule = match side {
-                Side::Response => Rule::ResponsePropertyRemoved,
-                _ => Rule::RequestPropertyRemoved,
-            };
-            self.push(rule, &place(name), "removed");
-        }
-        for name in pb.keys().filter(|n| !pa.contains_key(*n)) {
-            let is_required = rb.contains(name);
-            let (rule, message) = match (side, is_required) {
-                (Side::Response, true) => (Rule::ResponsePropertyAdded, "added, required"),
-                (Side::Response, false) => (Rule::ResponsePropertyAdded, "added, optional"),
-                (_, true) => (Rule::NewRequiredRequestProperty, "added, required"),
-                (_, false) => (Rule::NewOptionalRequestProperty, "added, optional"),
-            };
-            self.push(rule, &place(name), message);
-        }
-        for (name, x) in pa {
-            let Some(y) = pb.get(name) else { continue };
-            let (was, is) = (ra.contains(name), rb.contains(name));
-            let rule = match (side, was, is) {
-                (Side::Response, true, false) => {
-                    Some((Rule::ResponsePropertyBecameOptional, "now optional"))
-                }
-                (Side::Response, false, true) => {
-                    Some((Rule::ResponsePropertyBecameRequired, "now required"))
-                }
-                (_, true, false) if side != Side::Response => {
-                    Some((Rule::RequestPropertyBecameOptional, "now optional"))
-                }
-                (_, false, true) if side != Side::Response => {
-                    Some((Rule::RequestPropertyBecameRequired, "now required"))
-                }
-                _ => None,
-            };
-            if let Some((rule, message)) = rule {
-                self.push(rule, &place(name), message);
-            }
-            self.schema(side, at, &child(name), x.into(), y.into(), expanding);
-        }
-    }
-
-    fn enum_values(&mut self, side: Side, place: &str, old: &Value, new: &Value) {
-        let values = |j: &Value| -> BTreeSet<String> {
-            j.get("enum")
-                .and_then(Value::as_array)
-                .map(|v| v.iter().map(|x| x.to_string()).collect())
-                .unwrap_or_default()
-        };
-        let (a, b) = (values(old), values(new));
-        if a.is_empty() || b.is_empty() {
-            // Going from "any value" to an enum (or back) is a type change at heart.
-            if a != b {
-                self.push(type_changed(side), place, "an enum was added or removed");
-            }
-            return;
-        }
-        let (added, removed) = match side {
-            Side::Parameter => (
-                Rule::RequestParameterEnumValueAdded,
-                Rule::RequestParameterEnumValueRemoved,
-            ),
-            Side::Request => (
-                Rule::RequestPropertyEnumValueAdded,
-                Rule::RequestPropertyEnumValueRemoved,
-            ),
-            Side::Response => (
-                Rule::ResponsePropertyEnumValueAdded,
-                Rule::ResponsePropertyEnumValueRemoved,
-            ),
-        };
-        for value in a.difference(&b) {
-            self.push(removed, place, format!("enum value {value} removed"));
-        }
-        for value in b.difference(&a) {
-            self.push(added, place, format!("enum value {value} added"));
-        }
-    }
 }
-
-fn type_changed(side: Side) -> Rule {
-    match side {
-        Side::Parameter => Rule::RequestParameterTypeChanged,
-        Side::Request => Rule::RequestPropertyTypeChanged,
-        Side::Response => Rule::ResponsePropertyTypeChanged,
-    }
-}
-
-fn became_nullable(side: Side) -> Rule {
-    match side {
-        Side::Parameter => Rule::RequestParameterBecameNullable,
-        Side::Request => Rule::RequestPropertyBecameNullable,
-        Side::Response => Rule::ResponsePropertyBecameNullable,
-    }
-}
-
-fn became_not_nullable(side: Side) -> Rule {
-    match side {
-        Side::Parameter => Rule::RequestParameterBecameNotNullable,
-        Side::Request => Rule::RequestPropertyBecameNotNullable,
-        Side::Response => Rule::ResponsePropertyBecameNotNullable,
-    }
-}
-
 /// `METHOD /path` → (path item, operation), in document order.
 fn operation_map(document: &OpenAPI) -> IndexMap<String, (&openapiv3::PathItem, &Operation)> {
     let mut map = IndexMap::new();
@@ -749,19 +496,6 @@ fn parameters<'a>(
         .collect();
     all.extend(own);
     all
-}
-
-/// What a parameter accepts, without its name and text: two parameters with the same
-/// shape differ only in what they are called.
-fn parameter_shape(document: &OpenAPI, parameter: &Parameter) -> (bool, Map<String, Value>) {
-    let data = parameter.parameter_data_ref();
-    let shape = match &data.format {
-        ParameterSchemaOrContent::Schema(schema) => {
-            json_of(resolve_schema(document, schema.into()))
-        }
-        ParameterSchemaOrContent::Content(content) => json(content),
-    };
-    (data.required, strip(shape, &TEXT_KEYS))
 }
 
 fn location_of(parameter: &Parameter) -> &'static str {
@@ -811,153 +545,6 @@ fn resolve<'a, T>(
     }
 }
 
-/// A schema or a `$ref` to one.
-#[derive(Clone, Copy)]
-enum SchemaRef<'a> {
-    Ref(&'a str),
-    Item(&'a Schema),
-}
-
-impl<'a> From<&'a ReferenceOr<Schema>> for SchemaRef<'a> {
-    fn from(value: &'a ReferenceOr<Schema>) -> Self {
-        match value {
-            ReferenceOr::Reference { reference } => Self::Ref(reference),
-            ReferenceOr::Item(schema) => Self::Item(schema),
-        }
-    }
-}
-
-impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
-    fn from(value: &'a ReferenceOr<Box<Schema>>) -> Self {
-        match value {
-            ReferenceOr::Reference { reference } => Self::Ref(reference),
-            ReferenceOr::Item(schema) => Self::Item(schema),
-        }
-    }
-}
-
-/// A schema after following `$ref`s into `components/schemas`, or the `$ref` that could
-/// not be followed.
-#[derive(Clone, Copy)]
-enum Resolved<'a> {
-    Schema(&'a Schema),
-    Unresolved(&'a str),
-}
-
-fn resolve_schema<'a>(document: &'a OpenAPI, schema: SchemaRef<'a>) -> Resolved<'a> {
-    let mut current = schema;
-    // Bounded, so a `$ref` cycle ends as an unresolved reference.
-    for _ in 0..16 {
-        match current {
-            SchemaRef::Item(schema) => return Resolved::Schema(schema),
-            SchemaRef::Ref(reference) => {
-                let next = reference
-                    .strip_prefix("#/components/schemas/")
-                    .and_then(|name| document.components.as_ref()?.schemas.get(name));
-                match next {
-                    Some(next) => current = next.into(),
-                    None => return Resolved::Unresolved(reference),
-                }
-            }
-        }
-    }
-    match current {
-        SchemaRef::Ref(reference) => Resolved::Unresolved(reference),
-        SchemaRef::Item(schema) => Resolved::Schema(schema),
-    }
-}
-
-fn json_of(resolved: Resolved<'_>) -> Value {
-    match resolved {
-        Resolved::Schema(schema) => json(schema),
-        Resolved::Unresolved(reference) => Value::String(reference.to_owned()),
-    }
-}
-
-fn properties(schema: &Schema) -> Option<&IndexMap<String, ReferenceOr<Box<Schema>>>> {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(object)) => Some(&object.properties),
-        SchemaKind::Any(any) => Some(&any.properties),
-        _ => None,
-    }
-}
-
-fn required(schema: &Schema) -> &[String] {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(object)) => &object.required,
-        SchemaKind::Any(any) => &any.required,
-        _ => &[],
-    }
-}
-
-fn items(schema: &Schema) -> Option<SchemaRef<'_>> {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Array(array)) => array.items.as_ref().map(Into::into),
-        SchemaKind::Any(any) => any.items.as_ref().map(Into::into),
-        _ => None,
-    }
-}
-
-type Variants<'a> = (&'static str, Vec<SchemaRef<'a>>, Vec<SchemaRef<'a>>);
-
-/// The `oneOf`/`anyOf`/`allOf` lists both schemas have, paired by keyword.
-fn variants<'a>(old: &'a Schema, new: &'a Schema) -> Vec<Variants<'a>> {
-    fn refs(list: &[ReferenceOr<Schema>]) -> Vec<SchemaRef<'_>> {
-        list.iter().map(Into::into).collect()
-    }
-    fn lists(schema: &Schema) -> [(&'static str, Vec<SchemaRef<'_>>); 3] {
-        match &schema.schema_kind {
-            SchemaKind::OneOf { one_of } => [
-                ("oneOf", refs(one_of)),
-                ("anyOf", vec![]),
-                ("allOf", vec![]),
-            ],
-            SchemaKind::AnyOf { any_of } => [
-                ("oneOf", vec![]),
-                ("anyOf", refs(any_of)),
-                ("allOf", vec![]),
-            ],
-            SchemaKind::AllOf { all_of } => [
-                ("oneOf", vec![]),
-                ("anyOf", vec![]),
-                ("allOf", refs(all_of)),
-            ],
-            SchemaKind::Any(any) => [
-                ("oneOf", refs(&any.one_of)),
-                ("anyOf", refs(&any.any_of)),
-                ("allOf", refs(&any.all_of)),
-            ],
-            _ => [("oneOf", vec![]), ("anyOf", vec![]), ("allOf", vec![])],
-        }
-    }
-    lists(old)
-        .into_iter()
-        .zip(lists(new))
-        .filter(|((_, x), (_, y))| !(x.is_empty() && y.is_empty()))
-        .map(|((keyword, x), (_, y))| (keyword, x, y))
-        .collect()
-}
-
-/// `string`, `string (date-time)`, `array`, `oneOf`, `any`, ...
-fn type_name(schema: &Value) -> String {
-    let kind = match schema.get("type").and_then(Value::as_str) {
-        Some(kind) => kind.to_owned(),
-        None => ["oneOf", "anyOf", "allOf", "not"]
-            .into_iter()
-            .find(|k| schema.get(*k).is_some() && schema.get("properties").is_none())
-            .unwrap_or(if schema.get("properties").is_some() {
-                "object"
-            } else {
-                "any"
-            })
-            .to_owned(),
-    };
-    match schema.get("format").and_then(Value::as_str) {
-        Some(format) => format!("{kind} ({format})"),
-        None => kind,
-    }
-}
-
 fn json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -983,10 +570,6 @@ fn changed_keys(a: &Map<String, Value>, b: &Map<String, Value>) -> Vec<String> {
         .filter(|k| a.get(*k) != b.get(*k))
         .cloned()
         .collect()
-}
-
-fn show(value: Option<&Value>) -> String {
-    value.map_or("(none)".to_owned(), Value::to_string)
 }
 
 fn show_opt(value: &Option<String>) -> String {
