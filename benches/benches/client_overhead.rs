@@ -1,0 +1,371 @@
+//! What the generated client costs over writing the request by hand.
+//!
+//! One run starts a local server answering `204` to `DELETE /v2/documents/{id}`, then
+//! sends the same request three ways: by hand with a `reqwest::Client` configured as
+//! `tavus_api::ClientBuilder` configures its own (same headers, timeouts, keep-alive
+//! pool), and with the generated `delete_document`, with the default client (retries
+//! on) and with retries off. The callers take turns in rotating rounds, so that drift in
+//! the machine's load falls on all of them, and the report gives ratios to the hand-written
+//! request: median and p99 latency one request at a time, and the time per request with
+//! 64 requests in flight (the inverse of throughput).
+//!
+//! `cargo bench -p tavus-benches --bench client_overhead`; see BENCHMARKS.md, which also
+//! shows how to profile one caller alone (`--only by-hand|generated|generated-no-retries`).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use tavus_api::{ApiKey, Client};
+use tavus_benches::{LocalServer, load_average, percentile, ratio};
+use tokio::task::JoinSet;
+
+const API_KEY: &str = "tvs-bench-key-0c1d";
+const DOCUMENT_ID: &str = "d8-5c71baca86fc";
+const LATENCY_ROUNDS: usize = 36;
+const REQUESTS_PER_LATENCY_ROUND: usize = 500;
+const THROUGHPUT_ROUNDS: usize = 18;
+const REQUESTS_PER_THROUGHPUT_ROUND: usize = 4_000;
+const IN_FLIGHT: usize = 64;
+const PROFILED_REQUESTS: usize = 2_000;
+const TARGET: f64 = 1.05;
+/// A run takes seconds; past this something is wrong (a hung connection).
+const TIME_LIMIT: Duration = Duration::from_secs(150);
+
+/// One way to delete a document.
+#[derive(Clone)]
+struct Caller {
+    /// How the report names it.
+    name: &'static str,
+    /// How `--only` names it.
+    flag: &'static str,
+    how: How,
+}
+
+#[derive(Clone)]
+enum How {
+    ByHand {
+        http: reqwest::Client,
+        base_url: String,
+    },
+    Generated(Client),
+}
+
+impl Caller {
+    async fn delete_document(&self, id: &str) {
+        match &self.how {
+            How::ByHand { http, base_url } => {
+                delete_document_by_hand(http, base_url, id)
+                    .await
+                    .expect("hand-written call");
+            }
+            How::Generated(client) => {
+                let response = client.delete_document(id).await.expect("generated call");
+                assert_eq!(response.status(), StatusCode::NO_CONTENT);
+            }
+        }
+    }
+}
+
+/// The request as someone would write it without the generated client.
+async fn delete_document_by_hand(
+    http: &reqwest::Client,
+    base_url: &str,
+    id: &str,
+) -> reqwest::Result<()> {
+    let response = http
+        .delete(format!("{base_url}/v2/documents/{id}"))
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .send()
+        .await?
+        .error_for_status()?;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    Ok(())
+}
+
+/// A `reqwest::Client` set up as `tavus_api::ClientBuilder::build` sets up its own.
+fn hand_configured_http_client() -> reqwest::Client {
+    let mut key = HeaderValue::from_static(API_KEY);
+    key.set_sensitive(true);
+    let headers = HeaderMap::from_iter([(HeaderName::from_static("x-api-key"), key)]);
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .user_agent(tavus_api::USER_AGENT)
+        .connect_timeout(tavus_api::DEFAULT_CONNECT_TIMEOUT)
+        .timeout(tavus_api::DEFAULT_TIMEOUT)
+        .build()
+        .expect("a reqwest client")
+}
+
+/// The callers, the hand-written baseline first.
+fn callers(base_url: &str) -> [Caller; 3] {
+    let builder = || Client::builder(ApiKey::new(API_KEY).unwrap()).base_url(base_url);
+    [
+        Caller {
+            name: "by hand",
+            flag: "by-hand",
+            how: How::ByHand {
+                http: hand_configured_http_client(),
+                base_url: base_url.to_owned(),
+            },
+        },
+        Caller {
+            name: "generated",
+            flag: "generated",
+            how: How::Generated(builder().build().expect("a tavus-api client")),
+        },
+        Caller {
+            name: "generated, no retries",
+            flag: "generated-no-retries",
+            how: How::Generated(builder().no_retries().build().expect("a tavus-api client")),
+        },
+    ]
+}
+
+type SeenHeaders = BTreeMap<String, String>;
+
+fn main() {
+    let seen: Arc<Mutex<Vec<SeenHeaders>>> = Arc::default();
+    let server = {
+        let seen = seen.clone();
+        LocalServer::start(Duration::ZERO, move |head| {
+            let status = if head.method == http::Method::DELETE
+                && head.uri.path().starts_with("/v2/documents/")
+            {
+                StatusCode::NO_CONTENT
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            if head.uri.path().ends_with("/probe") {
+                seen.lock().unwrap().push(headers_of(head));
+            }
+            http::Response::builder()
+                .status(status)
+                .body(Default::default())
+                .expect("a status and an empty body")
+        })
+        .expect("a local server")
+    };
+    let callers = callers(server.base_url());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let only = std::env::args().skip_while(|arg| arg != "--only").nth(1);
+    runtime.block_on(async {
+        let work = async {
+            match only {
+                None => run(&callers, &seen).await,
+                Some(only) => {
+                    let caller = callers.iter().find(|caller| caller.flag == only);
+                    let caller = caller.unwrap_or_else(|| {
+                        panic!(
+                            "--only takes by-hand, generated or generated-no-retries, not `{only}`"
+                        )
+                    });
+                    profile_one(caller).await
+                }
+            }
+        };
+        tokio::time::timeout(TIME_LIMIT, work)
+            .await
+            .unwrap_or_else(|_| panic!("the benchmark took longer than {TIME_LIMIT:?}"))
+    });
+}
+
+fn headers_of(head: &http::request::Parts) -> SeenHeaders {
+    let mut seen: SeenHeaders = head
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.to_string(), value)
+        })
+        .collect();
+    seen.insert(":method".into(), head.method.to_string());
+    seen
+}
+
+/// `--only <caller>`: just one caller, one request at a time, for a profiler
+/// (`valgrind --tool=callgrind` counts instructions exactly, whatever the machine's load).
+async fn profile_one(caller: &Caller) {
+    let mut latencies = Vec::new();
+    one_at_a_time(caller, PROFILED_REQUESTS, &mut latencies).await;
+    println!(
+        "{}: {PROFILED_REQUESTS} requests, median {:.1?}",
+        caller.name,
+        percentile(&mut latencies, 0.5)
+    );
+}
+
+async fn run(callers: &[Caller; 3], seen: &Mutex<Vec<SeenHeaders>>) {
+    println!("client overhead: the generated delete_document against the same request by hand");
+    println!("load average (1, 5, 15 min) at start: {}", load_average());
+
+    // Equivalent requests, or the comparison means nothing: the server saw them all.
+    for caller in callers {
+        caller.delete_document("probe").await;
+    }
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    assert_eq!(seen.len(), callers.len(), "the server missed a probe");
+    for (caller, headers) in callers.iter().zip(&seen) {
+        assert_eq!(
+            headers, &seen[0],
+            "`{}` sends other headers than `{}`",
+            caller.name, callers[0].name
+        );
+    }
+
+    // Warm-up: open the pools' connections and fault in the code paths.
+    for caller in callers {
+        in_flight(caller, REQUESTS_PER_THROUGHPUT_ROUND / 4).await;
+        one_at_a_time(caller, REQUESTS_PER_LATENCY_ROUND, &mut Vec::new()).await;
+    }
+
+    let mut verdicts = Vec::new();
+    let (mut latencies, round_ratios) = latency_rounds(callers).await;
+    println!(
+        "\nlatency, one request at a time ({LATENCY_ROUNDS} rotating rounds x {REQUESTS_PER_LATENCY_ROUND} requests per caller):"
+    );
+    println!(
+        "  {:<24} {:>10} {:>10} {:>12} {:>10}",
+        "", "median", "p99", "median/hand", "p99/hand"
+    );
+    let [median, p99] = [0.5, 0.99].map(|fraction| {
+        latencies
+            .iter_mut()
+            .map(|samples| percentile(samples, fraction))
+            .collect::<Vec<_>>()
+    });
+    for (index, caller) in callers.iter().enumerate() {
+        let (m, p) = (ratio(median[index], median[0]), ratio(p99[index], p99[0]));
+        println!(
+            "  {:<24} {:>10.1?} {:>10.1?} {m:>12.3} {p:>10.3}",
+            caller.name, median[index], p99[index]
+        );
+        if index == 1 {
+            verdicts.push(("median latency", m));
+            verdicts.push(("p99 latency", p));
+        }
+    }
+    let (low, high) = min_max(&round_ratios);
+    println!(
+        "  one round's median ratio, {} / {}, ranged from {low:.3} to {high:.3}",
+        callers[1].name, callers[0].name
+    );
+
+    let times = throughput_rounds(callers).await;
+    let requests = (THROUGHPUT_ROUNDS * REQUESTS_PER_THROUGHPUT_ROUND) as f64;
+    println!(
+        "\nthroughput, {IN_FLIGHT} requests in flight ({THROUGHPUT_ROUNDS} rotating rounds x {REQUESTS_PER_THROUGHPUT_ROUND} requests per caller):"
+    );
+    println!(
+        "  {:<24} {:>12} {:>24}",
+        "", "requests/s", "time per request / hand"
+    );
+    for (index, caller) in callers.iter().enumerate() {
+        let r = ratio(times[index], times[0]);
+        println!(
+            "  {:<24} {:>12.0} {r:>24.3}",
+            caller.name,
+            requests / times[index].as_secs_f64()
+        );
+        if index == 1 {
+            verdicts.push(("time per request, 64 in flight", r));
+        }
+    }
+
+    println!("\nload average (1, 5, 15 min) at end: {}", load_average());
+    println!(
+        "target: {} / {} <= {TARGET} on each",
+        callers[1].name, callers[0].name
+    );
+    for (name, r) in verdicts {
+        let verdict = if r <= TARGET { "met" } else { "NOT met" };
+        println!("  {name}: {r:.3} ({verdict})");
+    }
+}
+
+/// Every caller's latencies, and each round's median ratio of the default generated
+/// client to the hand-written request.
+async fn latency_rounds(callers: &[Caller; 3]) -> ([Vec<Duration>; 3], Vec<f64>) {
+    let mut all: [Vec<Duration>; 3] = Default::default();
+    let mut round_ratios = Vec::new();
+    for round in 0..LATENCY_ROUNDS {
+        let mut this_round: [Vec<Duration>; 3] = Default::default();
+        for index in rotation(round) {
+            one_at_a_time(
+                &callers[index],
+                REQUESTS_PER_LATENCY_ROUND,
+                &mut this_round[index],
+            )
+            .await;
+        }
+        round_ratios.push(ratio(
+            percentile(&mut this_round[1], 0.5),
+            percentile(&mut this_round[0], 0.5),
+        ));
+        for (into, from) in all.iter_mut().zip(this_round) {
+            into.extend(from);
+        }
+    }
+    (all, round_ratios)
+}
+
+/// The total time each caller took for its throughput rounds.
+async fn throughput_rounds(callers: &[Caller; 3]) -> [Duration; 3] {
+    let mut total = [Duration::ZERO; 3];
+    for round in 0..THROUGHPUT_ROUNDS {
+        for index in rotation(round) {
+            total[index] += in_flight(&callers[index], REQUESTS_PER_THROUGHPUT_ROUND).await;
+        }
+    }
+    total
+}
+
+/// The order of the callers in a round: each goes first, second and third in turn.
+fn rotation(round: usize) -> [usize; 3] {
+    [0, 1, 2].map(|index| (index + round) % 3)
+}
+
+async fn one_at_a_time(caller: &Caller, requests: usize, latencies: &mut Vec<Duration>) {
+    for _ in 0..requests {
+        let start = Instant::now();
+        caller.delete_document(DOCUMENT_ID).await;
+        latencies.push(start.elapsed());
+    }
+}
+
+/// The time `requests` requests take with `IN_FLIGHT` of them in flight at any moment.
+async fn in_flight(caller: &Caller, requests: usize) -> Duration {
+    let remaining = Arc::new(AtomicUsize::new(requests));
+    let start = Instant::now();
+    let mut workers = JoinSet::new();
+    for _ in 0..IN_FLIGHT {
+        let (caller, remaining) = (caller.clone(), remaining.clone());
+        workers.spawn(async move {
+            let take_one = |n: usize| n.checked_sub(1);
+            while remaining
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, take_one)
+                .is_ok()
+            {
+                caller.delete_document(DOCUMENT_ID).await;
+            }
+        });
+    }
+    while let Some(worker) = workers.join_next().await {
+        worker.unwrap_or_else(|e| panic!("a `{}` worker failed: {e}", caller.name));
+    }
+    start.elapsed()
+}
+
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), &v| {
+            (low.min(v), high.max(v))
+        })
+}

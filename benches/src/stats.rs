@@ -1,0 +1,64 @@
+//! The few statistics the benchmark reports are made of.
+
+use std::time::Duration;
+
+/// The nearest-rank percentile of `samples` (`fraction` 0.5 is the median, 0.99 the p99).
+/// Sorts `samples` in place.
+///
+/// # Panics
+/// If `samples` is empty or `fraction` is not in `0.0..=1.0`.
+pub fn percentile(samples: &mut [Duration], fraction: f64) -> Duration {
+    assert!(!samples.is_empty(), "no samples");
+    assert!((0.0..=1.0).contains(&fraction), "fraction {fraction}");
+    samples.sort_unstable();
+    let rank = (fraction * samples.len() as f64).ceil() as usize;
+    samples[rank.clamp(1, samples.len()) - 1]
+}
+
+/// `numerator / denominator` as a plain number, for "generated / raw" style reports.
+pub fn ratio(numerator: Duration, denominator: Duration) -> f64 {
+    numerator.as_secs_f64() / denominator.as_secs_f64()
+}
+
+/// The machine's load averages over 1, 5 and 15 minutes as the kernel reports them
+/// (`/proc/loadavg`), or `unknown` where there is no such file. Benchmarks print it,
+/// because on a shared machine the figures mean little without it.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn micros(values: &[u64]) -> Vec<Duration> {
+        values.iter().map(|&v| Duration::from_micros(v)).collect()
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let mut samples = micros(&[5, 1, 4, 2, 3]);
+        assert_eq!(percentile(&mut samples, 0.5), Duration::from_micros(3));
+        assert_eq!(percentile(&mut samples, 0.0), Duration::from_micros(1));
+        assert_eq!(percentile(&mut samples, 1.0), Duration::from_micros(5));
+
+        let mut hundred: Vec<Duration> = (1..=100).map(Duration::from_micros).collect();
+        hundred.reverse();
+        assert_eq!(percentile(&mut hundred, 0.99), Duration::from_micros(99));
+        assert_eq!(percentile(&mut hundred, 0.5), Duration::from_micros(50));
+    }
+
+    #[test]
+    fn ratios_compare_durations() {
+        let ratio = ratio(Duration::from_micros(105), Duration::from_micros(100));
+        assert!((ratio - 1.05).abs() < 1e-9, "{ratio}");
+    }
+}
