@@ -24,7 +24,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
+// `pub(crate)`: the build-script benchmark (`benches/`) times this very function.
+pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
     let vendored = tavus_openapi::VendoredSpec::load(spec_dir).map_err(|e| e.to_string())?;
     let spec =
         tavus_openapi::adapt::for_progenitor(vendored.document).map_err(|e| e.to_string())?;

@@ -1,0 +1,135 @@
+//! What `tavus-api`'s build script costs, in alternating rounds of one run:
+//! - loading and parsing the whole vendored spec (the baseline);
+//! - the build script's own `generate` (load, adapt, generate with progenitor, format,
+//!   write) called in-process, optimised like this binary;
+//! - the build script as cargo builds and runs it, which is unoptimised (cargo's default
+//!   for build scripts and their dependencies): the `build-script-build` executable of a
+//!   `cargo build -p tavus-api` in this target directory, run with a temporary `OUT_DIR`.
+//!   Skipped, with a note, when there is none yet.
+//!
+//! Whether cargo reruns the script at all is checked by `tests/tests/build_script.rs`.
+//! `cargo bench -p tavus-benches --bench build_script`; see BENCHMARKS.md.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tavus_benches::{load_average, percentile, ratio};
+
+// The build script itself, so that what is timed cannot drift from what cargo runs.
+#[allow(dead_code)] // its `main` is cargo's entry point, not called here
+#[path = "../../tavus-api/build.rs"]
+mod build_script;
+
+const ROUNDS: usize = 10;
+
+fn main() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tavus-api");
+    let spec_dir = crate_dir.join("openapi");
+    let out_dir =
+        std::env::temp_dir().join(format!("tavus-bench-build-script-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir).expect("a temporary OUT_DIR");
+    let real_script = cargo_built_script();
+    println!("build script cost: tavus-api/build.rs against loading the spec, one run");
+    println!("load average (1, 5, 15 min) at start: {}", load_average());
+
+    let load = || {
+        let start = Instant::now();
+        let spec = tavus_openapi::VendoredSpec::load(&spec_dir).expect("the vendored spec");
+        (start.elapsed(), spec.files.len())
+    };
+    let generate = || {
+        let start = Instant::now();
+        build_script::generate(&spec_dir, &out_dir).expect("the build script's pipeline");
+        start.elapsed()
+    };
+    let run_real = |script: &Path| {
+        let start = Instant::now();
+        let status = Command::new(script)
+            .current_dir(&crate_dir)
+            .env("OUT_DIR", &out_dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("the build script runs");
+        assert!(status.success(), "{} failed", script.display());
+        start.elapsed()
+    };
+    let (_, pages) = load();
+    generate();
+
+    let (mut loading, mut generating, mut real) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let mut steps: [&mut dyn FnMut(); 3] = [
+            &mut || loading.push(load().0),
+            &mut || generating.push(generate()),
+            &mut || {
+                if let Some(script) = &real_script {
+                    real.push(run_real(script));
+                }
+            },
+        ];
+        if !round.is_multiple_of(2) {
+            steps.reverse();
+        }
+        for step in steps {
+            step();
+        }
+    }
+    let generated = std::fs::read_to_string(out_dir.join("codegen.rs")).expect("codegen.rs");
+    let _ = std::fs::remove_dir_all(&out_dir);
+
+    let load_time = percentile(&mut loading, 0.5);
+    let generate_time = percentile(&mut generating, 0.5);
+    println!(
+        "\nthe whole vendored spec: {pages} page(s), {} lines of generated Rust; medians of {ROUNDS} alternating rounds",
+        generated.lines().count()
+    );
+    let row = |name: &str, time: Duration| {
+        println!(
+            "  {name:<44} {time:>10.1?} {:>8.1}x",
+            ratio(time, load_time)
+        );
+    };
+    println!("  {:<44} {:>10} {:>9}", "", "time", "/ load");
+    row("load and parse the spec (optimised)", load_time);
+    row("build.rs generate(), in-process (optimised)", generate_time);
+    match &real_script {
+        Some(script) => {
+            let real_time = percentile(&mut real, 0.5);
+            row("the build script as cargo runs it", real_time);
+            println!("    ({})", script.display());
+            if is_older_than(script, &crate_dir.join("build.rs")) {
+                println!("    it is older than build.rs: run `cargo build -p tavus-api` and rerun");
+            }
+        }
+        None => println!(
+            "  the build script as cargo runs it: skipped, run `cargo build -p tavus-api` first"
+        ),
+    }
+    println!("load average (1, 5, 15 min) at end: {}", load_average());
+}
+
+/// The newest `build-script-build` of tavus-api from a dev build in this target directory
+/// (this binary is `<target>/release/deps/build_script-<hash>`).
+fn cargo_built_script() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let target = exe.parent()?.parent()?.parent()?;
+    std::fs::read_dir(target.join("debug/build"))
+        .ok()?
+        .flatten()
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("tavus-api-")
+        })
+        .map(|entry| entry.path().join("build-script-build"))
+        .filter_map(|script| Some((script.metadata().ok()?.modified().ok()?, script)))
+        .max()
+        .map(|(_, script)| script)
+}
+
+fn is_older_than(file: &Path, than: &Path) -> bool {
+    let modified = |path: &Path| path.metadata().and_then(|m| m.modified()).ok();
+    matches!((modified(file), modified(than)), (Some(a), Some(b)) if a < b)
+}
