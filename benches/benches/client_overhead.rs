@@ -33,7 +33,7 @@ const IN_FLIGHT: usize = 64;
 const PROFILED_REQUESTS: usize = 2_000;
 const TARGET: f64 = 1.05;
 /// A run takes seconds; past this something is wrong (a hung connection).
-const TIME_LIMIT: Duration = Duration::from_secs(150);
+const TIME_LIMIT: Duration = Duration::from_secs(90);
 
 /// One way to delete a document.
 #[derive(Clone)]

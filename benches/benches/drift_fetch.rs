@@ -30,6 +30,8 @@ const DELAY: Duration = Duration::from_millis(50);
 const ROUNDS: usize = 4;
 const SPEEDUP_TARGET: f64 = 5.0;
 const FLOOR_TARGET: f64 = 2.0;
+/// A run takes about 10 s; past this something is wrong (a hung connection).
+const TIME_LIMIT: Duration = Duration::from_secs(90);
 
 fn main() {
     let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/tavus-docs");
@@ -63,7 +65,11 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    runtime.block_on(run(&pages, &default, &all_at_once));
+    runtime.block_on(async {
+        tokio::time::timeout(TIME_LIMIT, run(&pages, &default, &all_at_once))
+            .await
+            .unwrap_or_else(|_| panic!("the benchmark took longer than {TIME_LIMIT:?}"))
+    });
 }
 
 /// Every file of the snapshot by its URL path (`/api-reference/.../page.md`).
