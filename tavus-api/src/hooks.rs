@@ -87,8 +87,15 @@ impl ClientHooks<RetryPolicy> for Client {
 }
 
 /// Reads the whole body so that it can be both decoded and, when decoding fails,
-/// returned to the caller; Tavus responses are small JSON documents.
-async fn buffer(response: Response) -> reqwest::Result<Response> {
+/// returned to the caller; Tavus responses are small JSON documents. A body known to be
+/// empty (204, 304, `content-length: 0`) is neither read nor rebuilt around: for
+/// `delete_document` that was a quarter of the work the client adds to a hand-written
+/// request (BENCHMARKS.md).
+async fn buffer(mut response: Response) -> reqwest::Result<Response> {
+    if response.content_length() == Some(0) {
+        response.extensions_mut().insert(BufferedBody(Bytes::new()));
+        return Ok(response);
+    }
     let parts = (
         response.status(),
         response.version(),
