@@ -12,6 +12,7 @@ use crate::hooks::{BufferedBody, InvalidBody};
 /// | `Timeout` | `CommunicationError` | the connect or total timeout ran out |
 /// | `Communication` | `CommunicationError` | the connection failed in another way |
 /// | `Api` | `ErrorResponse` | the server answered a documented error status with a documented body: read it with `ResponseValue::into_inner` |
+/// | `NotModified` | `UnexpectedResponse` | the server answered `304 Not Modified`: the change asked for changed nothing (`patch_guardrails`, `patch_objective`, `patch_persona` document it) |
 /// | `UnexpectedStatus` | `UnexpectedResponse` | the server answered a status the operation does not document: [`ErrorExt::body`] has the body |
 /// | `InvalidBody` | `UnexpectedResponse`, `InvalidResponsePayload`, `ResponseBodyError` | the body is not what the status documents (not JSON, empty, another shape, cut off): [`ErrorExt::body`] has it |
 /// | `Other` | `Custom`, `InvalidUpgrade` | anything else |
@@ -28,6 +29,10 @@ pub enum ErrorKind {
     Communication,
     /// A documented error response.
     Api,
+    /// `304 Not Modified`: the server made no change. It is not a failure of the
+    /// request, but progenitor has no success arm for a 3xx status, so it arrives as an
+    /// error; HTTP gives a 304 no body.
+    NotModified,
     /// A status the operation does not document.
     UnexpectedStatus,
     /// A body that does not match its status's documentation.
@@ -52,6 +57,9 @@ impl<E> ErrorExt for Error<E> {
             Error::CommunicationError(e) if e.is_connect() => ErrorKind::Connect,
             Error::CommunicationError(_) => ErrorKind::Communication,
             Error::ErrorResponse(_) => ErrorKind::Api,
+            Error::UnexpectedResponse(r) if r.status() == reqwest::StatusCode::NOT_MODIFIED => {
+                ErrorKind::NotModified
+            }
             Error::UnexpectedResponse(r) if r.extensions().get::<InvalidBody>().is_some() => {
                 ErrorKind::InvalidBody
             }

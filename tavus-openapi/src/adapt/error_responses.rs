@@ -1,19 +1,8 @@
-//! Adaptations of the merged spec for `progenitor`.
-//!
-//! The vendored files stay verbatim; everything the generator needs changed is changed
-//! here, in code, one named function per upstream quirk or generator trap. Each says
-//! what it handles and why, and has a test that shows the quirk and the fix.
-
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
 
+use super::{operation_id, operations_mut, pascal_case};
 use crate::SpecError;
-
-/// Applies every adaptation, in order, to a merged spec.
-pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
-    name_error_responses(&mut spec)?;
-    Ok(spec)
-}
 
 /// Gives the error responses of each operation one named schema, `<OperationId>Error`.
 ///
@@ -27,12 +16,7 @@ pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
 pub fn name_error_responses(spec: &mut OpenAPI) -> Result<(), SpecError> {
     let mut named = Vec::new();
     for (path, method, operation) in operations_mut(spec) {
-        let id = operation.operation_id.clone().ok_or_else(|| {
-            SpecError::Adapt(format!(
-                "{} {path} has no operationId",
-                method.to_uppercase()
-            ))
-        })?;
+        let id = operation_id(&path, method, operation)?;
         let schemas: Vec<Schema> = error_json_schemas(operation).cloned().collect();
         let Some(union) = union_of(&schemas) else {
             continue;
@@ -123,52 +107,10 @@ fn error_json_schemas_mut(
         .filter_map(|(_, response)| inline_json_schema(response))
 }
 
-/// Every operation of the spec with its path and method.
-pub(crate) fn operations_mut(
-    spec: &mut OpenAPI,
-) -> impl Iterator<Item = (String, &'static str, &mut Operation)> {
-    spec.paths.paths.iter_mut().flat_map(|(path, item)| {
-        let item = match item {
-            ReferenceOr::Item(item) => Some(item),
-            ReferenceOr::Reference { .. } => None,
-        };
-        item.into_iter().flat_map(move |item| {
-            [
-                ("get", &mut item.get),
-                ("put", &mut item.put),
-                ("post", &mut item.post),
-                ("delete", &mut item.delete),
-                ("options", &mut item.options),
-                ("head", &mut item.head),
-                ("patch", &mut item.patch),
-                ("trace", &mut item.trace),
-            ]
-            .into_iter()
-            .filter_map(|(method, op)| Some((path.clone(), method, op.as_mut()?)))
-        })
-    })
-}
-
-/// `deleteDocument` → `DeleteDocument`.
-pub(crate) fn pascal_case(operation_id: &str) -> String {
-    let mut chars = operation_id.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse_document;
-
-    fn spec(responses: &str) -> OpenAPI {
-        let text = format!(
-            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /v2/x:\n    get:\n      operationId: getX\n      responses:\n{responses}"
-        );
-        parse_document(&text, "t").unwrap()
-    }
+    use crate::adapt::tests::spec;
 
     const MESSAGE: &str = "{type: object, properties: {message: {type: string}}}";
     const ERROR: &str = "{type: object, properties: {error: {type: string}}}";

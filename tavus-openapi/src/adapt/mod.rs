@@ -1,0 +1,225 @@
+//! Adaptations of the merged spec for `progenitor`.
+//!
+//! The vendored files stay verbatim; everything the generator needs changed is changed
+//! here, in code, one named function per upstream quirk or generator trap. Each says
+//! what it handles and why, and has a test that shows the quirk and the fix.
+//!
+//! Some quirks of the reference pages need no adaptation, because progenitor or the
+//! YAML reader already reads them right; the tests named after them say so:
+//! - an operation parameter repeating a path-level one (`getObjective`, `deletePersona`)
+//!   replaces it, as OpenAPI says (progenitor merges parameters by name);
+//! - an array without `items` (`createPersona`, `getPersona`) becomes a list of any JSON;
+//! - the enum value `off` stays the string `"off"` whether quoted or not (the reader
+//!   follows YAML 1.2, where only `true` and `false` are booleans).
+
+mod error_responses;
+mod not_modified;
+mod one_of;
+mod open_enums;
+mod success_responses;
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, OpenAPI, Operation, ReferenceOr, Schema, SchemaKind, StatusCode, Type,
+};
+
+pub use error_responses::name_error_responses;
+pub use not_modified::drop_not_modified_bodies;
+pub use one_of::name_one_of_alternatives;
+pub use open_enums::open_response_enums;
+pub use success_responses::check_success_responses;
+
+use crate::SpecError;
+
+/// Applies every adaptation, in order, to a merged spec.
+pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
+    drop_not_modified_bodies(&mut spec);
+    check_success_responses(&spec)?;
+    open_response_enums(&mut spec);
+    name_one_of_alternatives(&mut spec)?;
+    name_error_responses(&mut spec)?;
+    Ok(spec)
+}
+
+/// Every operation of the spec with its path and method.
+pub(crate) fn operations_mut(
+    spec: &mut OpenAPI,
+) -> impl Iterator<Item = (String, &'static str, &mut Operation)> {
+    spec.paths.paths.iter_mut().flat_map(|(path, item)| {
+        let item = match item {
+            ReferenceOr::Item(item) => Some(item),
+            ReferenceOr::Reference { .. } => None,
+        };
+        item.into_iter().flat_map(move |item| {
+            [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("options", &mut item.options),
+                ("head", &mut item.head),
+                ("patch", &mut item.patch),
+                ("trace", &mut item.trace),
+            ]
+            .into_iter()
+            .filter_map(|(method, op)| Some((path.clone(), method, op.as_mut()?)))
+        })
+    })
+}
+
+/// The operation's `operationId`, which every adaptation that names things needs.
+pub(crate) fn operation_id(
+    path: &str,
+    method: &str,
+    operation: &Operation,
+) -> Result<String, SpecError> {
+    operation.operation_id.clone().ok_or_else(|| {
+        SpecError::Adapt(format!(
+            "{} {path} has no operationId",
+            method.to_uppercase()
+        ))
+    })
+}
+
+/// `deleteDocument` → `DeleteDocument`.
+pub(crate) fn pascal_case(operation_id: &str) -> String {
+    let mut chars = operation_id.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Calls `f` on every inline schema inside `schema`, innermost first, then on `schema`,
+/// each with the type name typify gives it: `name` for `schema`, then the parent's name
+/// followed by the property name in Pascal case, `Item` for array items, `Value` for
+/// map values and `Variant<n>` for alternatives.
+///
+/// Innermost first, so that `f` may replace a schema by one that contains it without
+/// being called on the copy again.
+pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut Schema, &str)) {
+    fn each(schema: &mut ReferenceOr<Schema>, name: String, f: &mut dyn FnMut(&mut Schema, &str)) {
+        if let ReferenceOr::Item(schema) = schema {
+            walk_mut(schema, &name, f);
+        }
+    }
+    fn each_boxed(
+        schema: &mut ReferenceOr<Box<Schema>>,
+        name: String,
+        f: &mut dyn FnMut(&mut Schema, &str),
+    ) {
+        if let ReferenceOr::Item(schema) = schema {
+            walk_mut(schema, &name, f);
+        }
+    }
+    let properties = |properties: &mut IndexMap<String, ReferenceOr<Box<Schema>>>,
+                      f: &mut dyn FnMut(&mut Schema, &str)| {
+        for (property, schema) in properties {
+            each_boxed(schema, format!("{name}{}", pascal_case_words(property)), f);
+        }
+    };
+    let alternatives = |all: &mut Vec<ReferenceOr<Schema>>,
+                        f: &mut dyn FnMut(&mut Schema, &str)| {
+        for (i, schema) in all.iter_mut().enumerate() {
+            each(schema, format!("{name}Variant{i}"), f);
+        }
+    };
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => {
+            properties(&mut object.properties, f);
+            if let Some(AdditionalProperties::Schema(extra)) = &mut object.additional_properties {
+                each(extra, format!("{name}Value"), f);
+            }
+        }
+        SchemaKind::Type(Type::Array(array)) => {
+            if let Some(items) = &mut array.items {
+                each_boxed(items, format!("{name}Item"), f);
+            }
+        }
+        SchemaKind::OneOf { one_of: all }
+        | SchemaKind::AllOf { all_of: all }
+        | SchemaKind::AnyOf { any_of: all } => alternatives(all, f),
+        SchemaKind::Not { not } => each(not, format!("{name}Not"), f),
+        SchemaKind::Any(any) => {
+            properties(&mut any.properties, f);
+            if let Some(items) = &mut any.items {
+                each_boxed(items, format!("{name}Item"), f);
+            }
+            alternatives(&mut any.one_of, f);
+            alternatives(&mut any.all_of, f);
+            alternatives(&mut any.any_of, f);
+        }
+        SchemaKind::Type(_) => {}
+    }
+    f(schema, name);
+}
+
+/// `crawl_config` → `CrawlConfig`, `raven-0` → `Raven0`: a JSON name as typify
+/// spells it in a type name.
+pub(crate) fn pascal_case_words(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .map(pascal_case)
+        .collect()
+}
+
+/// Calls `f` on every inline schema of every operation's request body, named as
+/// progenitor names the body: `<OperationId>Body`.
+pub(crate) fn walk_request_bodies(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
+    for (_, _, operation) in operations_mut(spec) {
+        let id = pascal_case(operation.operation_id.as_deref().unwrap_or_default());
+        if let Some(ReferenceOr::Item(body)) = &mut operation.request_body {
+            for media in body.content.values_mut() {
+                if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
+                    walk_mut(schema, &format!("{id}Body"), f);
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f` on every inline schema of every operation's responses, named
+/// `<OperationId>Response` for 2xx responses (as progenitor names them) and
+/// `<OperationId>Response<status>` for the others.
+pub(crate) fn walk_responses(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
+    for (_, _, operation) in operations_mut(spec) {
+        let id = pascal_case(operation.operation_id.as_deref().unwrap_or_default());
+        for (status, response) in &mut operation.responses.responses {
+            let ReferenceOr::Item(response) = response else {
+                continue;
+            };
+            let name = match status {
+                StatusCode::Code(200..=299) | StatusCode::Range(2) => format!("{id}Response"),
+                other => format!("{id}Response{other}"),
+            };
+            for media in response.content.values_mut() {
+                if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
+                    walk_mut(schema, &name, f);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use openapiv3::OpenAPI;
+
+    use crate::parse_document;
+
+    /// A spec with one operation, `getX` on `GET /v2/x`, with the given responses
+    /// (YAML indented for the `responses:` key).
+    pub(crate) fn spec(responses: &str) -> OpenAPI {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /v2/x:\n    get:\n      operationId: getX\n      responses:\n{responses}"
+        );
+        parse_document(&text, "t").unwrap()
+    }
+
+    #[test]
+    fn an_unquoted_off_enum_value_stays_a_string() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    M: {type: string, enum: [raven-0, off, 'off']}\n";
+        let spec = parse_document(text, "t").unwrap();
+        let schema = serde_json::to_value(&spec.components.unwrap().schemas["M"]).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["raven-0", "off", "off"]));
+    }
+}
