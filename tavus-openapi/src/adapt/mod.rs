@@ -13,6 +13,7 @@
 //!   follows YAML 1.2, where only `true` and `false` are booleans).
 
 mod error_responses;
+mod json_patch;
 mod not_modified;
 mod one_of;
 mod open_enums;
@@ -24,6 +25,7 @@ use openapiv3::{
 };
 
 pub use error_responses::name_error_responses;
+pub use json_patch::allow_remove_without_value;
 pub use not_modified::drop_not_modified_bodies;
 pub use one_of::name_one_of_alternatives;
 pub use open_enums::open_response_enums;
@@ -36,6 +38,7 @@ pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
     drop_not_modified_bodies(&mut spec);
     check_success_responses(&spec)?;
     open_response_enums(&mut spec);
+    allow_remove_without_value(&mut spec);
     name_one_of_alternatives(&mut spec)?;
     name_error_responses(&mut spec)?;
     Ok(spec)
