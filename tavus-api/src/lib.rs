@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod generated;
 mod hooks;
+pub mod paging;
 mod retry;
 #[cfg(feature = "tracing")]
 mod trace;
