@@ -4,10 +4,12 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use httpmock::Method::DELETE;
+use httpmock::Method::{DELETE, POST};
 use httpmock::MockServer;
+use tavus_api::types::CreateConversationBody;
 use tavus_api::{ApiKey, Client, ErrorExt, ErrorKind, RetryPolicy};
 
 fn quick() -> RetryPolicy {
@@ -155,27 +157,9 @@ async fn final_statuses_are_not_retried() {
 /// the retry, which then succeeds.
 #[tokio::test]
 async fn a_refused_connection_is_retried() {
-    let port = {
-        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    let late_server = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut request = [0u8; 4096];
-        let read = stream.read(&mut request).unwrap();
-        stream
-            .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
-            .unwrap();
-        String::from_utf8_lossy(&request[..read]).into_owned()
-    });
-    // The first retry waits 200-400 ms: the server is up by then.
-    let policy = RetryPolicy::default()
-        .initial_backoff(Duration::from_millis(400))
-        .max_backoff(Duration::from_millis(400));
+    let (port, late_server) = serve_once_later("204 No Content", "");
     let started = Instant::now();
-    let response = client(format!("http://127.0.0.1:{port}"), policy)
+    let response = client(format!("http://127.0.0.1:{port}"), late_policy())
         .delete_document("d1")
         .await
         .unwrap();
@@ -189,4 +173,81 @@ async fn a_refused_connection_is_retried() {
         received.starts_with("DELETE /v2/documents/d1 "),
         "{received}"
     );
+}
+
+/// Creating a conversation is a `POST`: the server may have acted on it, so its 503 comes
+/// back as it is, after one attempt, even with `Retry-After: 0`.
+#[tokio::test]
+async fn a_post_answered_503_is_not_sent_again() {
+    let server = MockServer::start_async().await;
+    let unavailable = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/conversations");
+            then.status(503).header("retry-after", "0");
+        })
+        .await;
+    let err = client(server.base_url(), quick())
+        .create_conversation(&conversation())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err}");
+    unavailable.assert_calls_async(1).await;
+}
+
+/// A `POST` that found nothing listening never reached a server: sending it again is safe.
+#[tokio::test]
+async fn a_post_whose_connection_was_refused_is_sent_again() {
+    let (port, late_server) = serve_once_later("200 OK", r#"{"conversation_id":"c1"}"#);
+    let started = Instant::now();
+    let created = client(format!("http://127.0.0.1:{port}"), late_policy())
+        .create_conversation(&conversation())
+        .await
+        .unwrap();
+    assert_eq!(created.conversation_id.as_deref(), Some("c1"));
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "a retry happened"
+    );
+    let received = late_server.join().unwrap();
+    assert!(
+        received.starts_with("POST /v2/conversations "),
+        "{received}"
+    );
+}
+
+fn conversation() -> CreateConversationBody {
+    CreateConversationBody {
+        replica_id: Some("r79e1c033f".to_owned()),
+        ..CreateConversationBody::default()
+    }
+}
+
+/// The first retry waits 200-400 ms: by then [`serve_once_later`]'s server is up.
+fn late_policy() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(400))
+        .max_backoff(Duration::from_millis(400))
+}
+
+/// A free port, and a server that starts listening on it 100 ms from now, answers one
+/// request with `status` and a JSON `body`, and returns the request it read.
+fn serve_once_later(status: &'static str, body: &'static str) -> (u16, JoinHandle<String>) {
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let server = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 4096];
+        let read = stream.read(&mut request).unwrap();
+        let answer = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).unwrap();
+        String::from_utf8_lossy(&request[..read]).into_owned()
+    });
+    (port, server)
 }

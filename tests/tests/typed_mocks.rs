@@ -3,7 +3,7 @@
 //! documented status with its typed body, and the client reads it back.
 
 use httpmock::MockServer;
-use tavus_api::types::DeleteDocumentError;
+use tavus_api::types::{CreateConversationBody, CreateConversationResponse, DeleteDocumentError};
 use tavus_api::{ApiKey, Client, Error, ErrorExt, ErrorKind};
 use tavus_api_httpmock::MockServerExt;
 
@@ -55,4 +55,38 @@ async fn a_typed_error_answer_reaches_the_client_typed() {
     };
     assert_eq!(body.message.as_deref(), Some("Invalid access token"));
     refused.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_typed_mock_matches_the_request_body_and_answers_a_typed_body() {
+    let server = MockServer::start_async().await;
+    let standup = CreateConversationBody {
+        replica_id: Some("r79e1c033f".to_owned()),
+        conversation_name: Some("standup".to_owned()),
+        ..CreateConversationBody::default()
+    };
+    let created = server.create_conversation(|when, then| {
+        when.body(&standup);
+        then.ok(&CreateConversationResponse {
+            conversation_id: Some("c123".to_owned()),
+            conversation_url: Some("https://tavus.daily.co/c123".to_owned()),
+            ..CreateConversationResponse::default()
+        });
+    });
+    let client = client(&server);
+
+    let answer = client.create_conversation(&standup).await.unwrap();
+    assert_eq!(answer.conversation_id.as_deref(), Some("c123"));
+    assert_eq!(
+        answer.conversation_url.as_deref(),
+        Some("https://tavus.daily.co/c123")
+    );
+    // Another body is another request.
+    let retro = CreateConversationBody {
+        conversation_name: Some("retro".to_owned()),
+        ..standup.clone()
+    };
+    let err = client.create_conversation(&retro).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+    created.assert_calls_async(1).await;
 }
