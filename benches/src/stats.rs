@@ -2,15 +2,16 @@
 
 use std::time::Duration;
 
-/// The nearest-rank percentile of `samples` (`fraction` 0.5 is the median, 0.99 the p99).
-/// Sorts `samples` in place.
+/// The nearest-rank percentile of `samples` (`fraction` 0.5 is the median, 0.99 the p99),
+/// latencies or ratios. Sorts `samples` in place.
 ///
 /// # Panics
-/// If `samples` is empty or `fraction` is not in `0.0..=1.0`.
-pub fn percentile(samples: &mut [Duration], fraction: f64) -> Duration {
+/// If `samples` is empty, holds values that do not compare (NaN), or `fraction` is not
+/// in `0.0..=1.0`.
+pub fn percentile<T: Copy + PartialOrd>(samples: &mut [T], fraction: f64) -> T {
     assert!(!samples.is_empty(), "no samples");
     assert!((0.0..=1.0).contains(&fraction), "fraction {fraction}");
-    samples.sort_unstable();
+    samples.sort_unstable_by(|a, b| a.partial_cmp(b).expect("samples that compare"));
     let rank = (fraction * samples.len() as f64).ceil() as usize;
     samples[rank.clamp(1, samples.len()) - 1]
 }
@@ -54,6 +55,10 @@ mod tests {
         hundred.reverse();
         assert_eq!(percentile(&mut hundred, 0.99), Duration::from_micros(99));
         assert_eq!(percentile(&mut hundred, 0.5), Duration::from_micros(50));
+
+        let mut ratios = [1.2, 0.9, 1.0, 1.1];
+        assert_eq!(percentile(&mut ratios, 0.25), 0.9);
+        assert_eq!(percentile(&mut ratios, 0.75), 1.1);
     }
 
     #[test]
