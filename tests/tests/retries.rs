@@ -222,9 +222,11 @@ fn conversation() -> CreateConversationBody {
     }
 }
 
-/// The first retry waits 200-400 ms: by then [`serve_once_later`]'s server is up.
+/// The first retry waits 200-400 ms: by then [`serve_once_later`]'s server is usually up,
+/// and the later attempts leave a loaded machine a few seconds more.
 fn late_policy() -> RetryPolicy {
     RetryPolicy::default()
+        .max_attempts(10)
         .initial_backoff(Duration::from_millis(400))
         .max_backoff(Duration::from_millis(400))
 }
