@@ -110,7 +110,7 @@ rules! {
     ResponsePropertyTypeChanged = "response-property-type-changed", Breaking;
     ResponsePropertyBecameNullable = "response-property-became-nullable", Breaking;
     ResponsePropertyBecameNotNullable = "response-property-became-not-nullable", NonBreaking;
-    ResponsePropertyEnumValueAdded = "response-property-enum-value-added", Breaking;
+    ResponsePropertyEnumValueAdded = "response-property-enum-value-added", NonBreaking;
     ResponsePropertyEnumValueRemoved = "response-property-enum-value-removed", NonBreaking;
     ResponsePropertyConstraintChanged = "response-property-constraint-changed", NonBreaking;
 
