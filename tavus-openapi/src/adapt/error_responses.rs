@@ -110,6 +110,7 @@ fn error_json_schemas_mut(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapt::tests::operation;
     use crate::adapt::tests::spec;
 
     const MESSAGE: &str = "{type: object, properties: {message: {type: string}}}";
@@ -135,12 +136,7 @@ mod tests {
         ));
         name_error_responses(&mut s).unwrap();
         assert_eq!(property_names(error_schema(&s)), ["error", "message"]);
-        let op = s.paths.paths["/v2/x"]
-            .as_item()
-            .unwrap()
-            .get
-            .as_ref()
-            .unwrap();
+        let op = operation(&s, "get");
         for code in [400, 401] {
             let response = op.responses.responses[&StatusCode::Code(code)]
                 .as_item()
@@ -172,14 +168,7 @@ mod tests {
         let mut s = spec(&format!(
             "        '204': {{description: gone}}\n        '401': {{description: no, content: {{application/json: {{schema: {MESSAGE}}}}}}}\n        '404': {{description: missing, content: {{application/json: {{schema: {MESSAGE}}}}}}}\n"
         ));
-        let before = s.paths.paths["/v2/x"]
-            .as_item()
-            .unwrap()
-            .get
-            .as_ref()
-            .unwrap()
-            .responses
-            .responses[&StatusCode::Code(401)]
+        let before = operation(&s, "get").responses.responses[&StatusCode::Code(401)]
             .as_item()
             .unwrap()
             .content["application/json"]

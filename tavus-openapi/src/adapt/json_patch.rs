@@ -35,6 +35,7 @@ fn optional_value(schema: &mut Schema) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapt::tests::operation;
 
     fn patch_spec(required: &str) -> OpenAPI {
         let text = format!(
@@ -44,12 +45,7 @@ mod tests {
     }
 
     fn required(spec: &OpenAPI) -> serde_json::Value {
-        let op = spec.paths.paths["/v2/x"]
-            .as_item()
-            .unwrap()
-            .patch
-            .as_ref()
-            .unwrap();
+        let op = operation(spec, "patch");
         let body = op.request_body.as_ref().unwrap().as_item().unwrap();
         serde_json::to_value(&body.content["application/json"].schema).unwrap()["items"]["required"]
             .clone()

@@ -205,7 +205,7 @@ pub(crate) fn walk_responses(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, 
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use openapiv3::OpenAPI;
+    use openapiv3::{OpenAPI, Operation};
 
     use crate::parse_document;
 
@@ -216,6 +216,12 @@ pub(crate) mod tests {
             "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /v2/x:\n    get:\n      operationId: getX\n      responses:\n{responses}"
         );
         parse_document(&text, "t").unwrap()
+    }
+
+    /// The operation `method` (`"get"`, `"post"`, ...) of `/v2/x`.
+    pub(crate) fn operation<'a>(spec: &'a OpenAPI, method: &str) -> &'a Operation {
+        let item = spec.paths.paths["/v2/x"].as_item().unwrap();
+        item.iter().find(|(m, _)| *m == method).unwrap().1
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub fn drop_not_modified_bodies(spec: &mut OpenAPI) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapt::tests::operation;
     use crate::adapt::tests::spec;
 
     #[test]
@@ -34,14 +35,7 @@ mod tests {
             "        '200': {description: ok}\n        '304': {description: same, content: {application/json: {schema: {type: object, properties: {message: {type: string}}}}}}\n        '400': {description: bad, content: {application/json: {schema: {type: object}}}}\n",
         );
         drop_not_modified_bodies(&mut s);
-        let responses = &s.paths.paths["/v2/x"]
-            .as_item()
-            .unwrap()
-            .get
-            .as_ref()
-            .unwrap()
-            .responses
-            .responses;
+        let responses = &operation(&s, "get").responses.responses;
         let content = |code| {
             &responses[&StatusCode::Code(code)]
                 .as_item()

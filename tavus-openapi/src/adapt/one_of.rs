@@ -140,6 +140,7 @@ fn only_object_parts(any: &AnySchema) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapt::tests::operation;
 
     const BODY: &str = "{type: object, description: A video, properties: {replica_id: {type: string}, properties: {type: object, properties: {fast: {type: boolean}}}}, required: [replica_id], oneOf: [{title: Generate from Text, type: object, properties: {script: {type: string}}, required: [script]}, {title: Generate from Audio File, type: object, properties: {audio_url: {type: string}}, required: [audio_url]}]}";
 
@@ -151,12 +152,7 @@ mod tests {
     }
 
     fn body(spec: &OpenAPI) -> serde_json::Value {
-        let op = spec.paths.paths["/v2/x"]
-            .as_item()
-            .unwrap()
-            .post
-            .as_ref()
-            .unwrap();
+        let op = operation(spec, "post");
         let body = op.request_body.as_ref().unwrap().as_item().unwrap();
         serde_json::to_value(&body.content["application/json"].schema).unwrap()
     }

@@ -43,6 +43,7 @@ fn open_enum(schema: &mut Schema, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapt::tests::operation;
     use crate::adapt::tests::spec;
 
     #[test]
@@ -51,12 +52,7 @@ mod tests {
             "        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {data: {type: array, items: {type: object, properties: {modality: {type: string, description: How, enum: [verbal, visual]}, name: {type: string}}}}}}}}}\n",
         );
         open_response_enums(&mut s);
-        let op = s.paths.paths["/v2/x"]
-            .as_item()
-            .unwrap()
-            .get
-            .as_ref()
-            .unwrap();
+        let op = operation(&s, "get");
         let schema = serde_json::to_value(
             &op.responses.responses[&openapiv3::StatusCode::Code(200)]
                 .as_item()
