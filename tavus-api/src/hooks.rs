@@ -16,8 +16,6 @@ use crate::{Client, Error, RetryPolicy, retry};
 pub(crate) struct Route {
     pub(crate) operation_id: &'static str,
     pub(crate) method_name: &'static str,
-    #[allow(dead_code)]
-    pub(crate) method: &'static str,
     pub(crate) path: &'static str,
     pub(crate) json_statuses: &'static [u16],
 }
