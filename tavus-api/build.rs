@@ -1,8 +1,9 @@
 //! Generates the Tavus client from the vendored OpenAPI files in `openapi/`.
 //!
 //! A pipeline, no logic: load and adapt the spec (`tavus-openapi`), generate with
-//! progenitor, format, write to `OUT_DIR`. Cargo reruns it only when a file under
-//! `openapi/` or this script changes (or `tavus-openapi` is rebuilt).
+//! progenitor, adapt the code (`tavus_openapi::code`), format, write to `OUT_DIR`.
+//! Cargo reruns it only when a file under `openapi/` or this script changes (or
+//! `tavus-openapi` is rebuilt).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -45,7 +46,13 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
                 spec_dir.display()
             )
         })?;
-    let code = prettyplease::unparse(&syn::parse2(tokens).map_err(|e| e.to_string())?);
+    let mut code: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    tavus_openapi::code::encode_path_parameters_with(
+        &mut code,
+        &syn::parse_quote!(crate::hooks::encode_path),
+    )
+    .map_err(|e| e.to_string())?;
+    let code = prettyplease::unparse(&code);
     let routes = tavus_openapi::routes::rust_source(&tavus_openapi::routes::routes(&spec));
 
     write(&out_dir.join("codegen.rs"), &code)?;

@@ -131,42 +131,145 @@ fn assemble(
     Response::from(response)
 }
 
-/// Checks that the request goes to the operation's own path: path parameters that are
-/// empty, `.` or `..`, or hold a `\` (which URL parsing reads as `/`) would send it to
-/// another resource (`DELETE /v2/documents/..` is `DELETE /v2/`).
+/// Checks that the request goes to the operation's own path: a path parameter that is
+/// empty, `.` or `..` would send it to another resource (`DELETE /v2/documents/..` is
+/// `DELETE /v2/`). Other characters cannot change the path: [`encode_path`] encodes them.
+///
+/// It runs before every request, so it allocates nothing: it walks the sent path and the
+/// template side by side.
 fn check_path(request: &Request, base_url: &str, route: &Route) -> Result<(), String> {
-    let base_segments = base_url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split_once('/'))
-        .map_or(0, |(_, path)| {
-            path.split('/').filter(|s| !s.is_empty()).count()
-        });
-    let template: Vec<&str> = route.path.split('/').skip(1).collect();
-    let sent: Vec<&str> = request
-        .url()
-        .path_segments()
-        .map(|s| s.skip(base_segments).collect())
-        .unwrap_or_default();
-    let changed = sent.len() != template.len()
-        || sent
-            .iter()
-            .zip(&template)
-            .any(|(s, t)| match t.starts_with('{') {
-                true => s.is_empty(),
-                false => s != t,
-            });
-    if changed {
-        let parameters: Vec<&str> = template
-            .iter()
-            .filter_map(|t| t.strip_prefix('{')?.strip_suffix('}'))
-            .collect();
-        return Err(format!(
-            "{} {} not sent: `{}` is empty, `.`, `..` or holds `\\`, which would send it to {} instead",
-            route.operation_id,
-            route.path,
-            parameters.join("` or `"),
-            request.url().path()
-        ));
+    let sent = request.url().path();
+    if below_base(sent, base_url).is_some_and(|path| follows(path, route.path)) {
+        return Ok(());
     }
-    Ok(())
+    let parameters: Vec<&str> = route
+        .path
+        .split('/')
+        .filter_map(|t| t.strip_prefix('{')?.strip_suffix('}'))
+        .collect();
+    Err(format!(
+        "{} {} not sent: `{}` is empty, `.` or `..`, which would send it to {sent} instead",
+        route.operation_id,
+        route.path,
+        parameters.join("` or `"),
+    ))
+}
+
+/// Percent-encodes a path parameter as one segment: what `progenitor_client::encode_path`
+/// encodes (`/`, `?`, `#`, `%`, space, controls and non-ASCII among others), and `\`,
+/// which URL parsing would read as `/`. The generated client calls this instead of
+/// progenitor's own (`tavus_openapi::code::encode_path_parameters_with`).
+pub(crate) fn encode_path(parameter: &str) -> String {
+    let encoded = progenitor_client::encode_path(parameter);
+    match encoded.contains('\\') {
+        true => encoded.replace('\\', "%5C"),
+        false => encoded,
+    }
+}
+
+/// The part of a request path that follows the base URL's own path (`/v2/...` for both
+/// `https://tavusapi.com` and `https://proxy/tavus`): as many segments are skipped as the
+/// base URL's path has `/`. Byte loops, because these strings are too short for `memchr`
+/// to pay off.
+fn below_base<'a>(path: &'a str, base_url: &str) -> Option<&'a str> {
+    let after_scheme = base_url.find(':').map_or(base_url, |i| &base_url[i + 1..]);
+    let authority_and_path = after_scheme.strip_prefix("//").unwrap_or(after_scheme);
+    let depth = authority_and_path.bytes().filter(|&b| b == b'/').count();
+    let (start, _) = path
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'/')
+        .nth(depth)?;
+    Some(&path[start..])
+}
+
+/// Whether `path` is `template` with each `{parameter}` replaced by a non-empty segment
+/// (path parameters are whole segments in the spec, a test checks it).
+fn follows(path: &str, template: &str) -> bool {
+    let (mut path, mut template) = (path.as_bytes(), template.as_bytes());
+    while let Some((&expected, rest)) = template.split_first() {
+        if expected == b'{' {
+            let Some(close) = rest.iter().position(|&b| b == b'}') else {
+                return false;
+            };
+            let segment = path.iter().position(|&b| b == b'/').unwrap_or(path.len());
+            if segment == 0 {
+                return false;
+            }
+            (path, template) = (&path[segment..], &rest[close + 1..]);
+        } else {
+            let Some((&sent, after)) = path.split_first() else {
+                return false;
+            };
+            if sent != expected {
+                return false;
+            }
+            (path, template) = (after, rest);
+        }
+    }
+    path.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generated::ROUTES;
+
+    #[test]
+    fn path_parameters_are_encoded_as_one_segment() {
+        for (parameter, encoded) in [
+            ("d8-5c71", "d8-5c71"),
+            ("a/b?c#d%e f", "a%2Fb%3Fc%23d%25e%20f"),
+            ("x\\..\\y", "x%5C..%5Cy"),
+            ("ü", "%C3%BC"),
+        ] {
+            assert_eq!(encode_path(parameter), encoded);
+        }
+    }
+
+    #[test]
+    fn path_parameters_are_whole_segments() {
+        for route in ROUTES {
+            for segment in route.path.split('/') {
+                let braces = segment.matches(['{', '}']).count();
+                let whole = segment.starts_with('{') && segment.ends_with('}');
+                assert!(braces == 0 || (braces == 2 && whole), "{}", route.path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_path_below_the_base_url_is_compared() {
+        let template = "/v2/documents/{document_id}";
+        for (base, path) in [
+            ("https://tavusapi.com", "/v2/documents/d1"),
+            ("http://127.0.0.1:8080", "/v2/documents/d1"),
+            ("https://proxy/tavus", "/tavus/v2/documents/d1"),
+            ("https://proxy/a/b", "/a/b/v2/documents/d%2F1"),
+            ("https://proxy/a b", "/a%20b/v2/documents/d1"),
+            // progenitor appends `/v2/...` to a base URL set with a trailing `/`.
+            ("https://proxy/tavus/", "/tavus//v2/documents/d1"),
+        ] {
+            let below = below_base(path, base);
+            assert!(below.is_some_and(|p| follows(p, template)), "{base} {path}");
+        }
+    }
+
+    #[test]
+    fn paths_that_leave_the_template_are_refused() {
+        let template = "/v2/documents/{document_id}";
+        for path in [
+            "/v2/documents/",
+            "/v2/documents",
+            "/v2/",
+            "/v2/documents/a/b",
+            "/v2/documents//",
+            "/v2/document/d1",
+            "/v3/documents/d1",
+        ] {
+            assert!(!follows(path, template), "{path}");
+        }
+        assert!(follows("/v2/documents/d1", template));
+        assert_eq!(below_base("/tavus", "https://proxy/tavus"), None);
+    }
 }

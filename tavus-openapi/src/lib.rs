@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod adapt;
+pub mod code;
 mod error;
 pub mod index;
 mod merge;

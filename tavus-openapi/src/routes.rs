@@ -64,12 +64,12 @@ fn snake_case(operation_id: &str) -> String {
     out
 }
 
-/// Renders routes as a Rust `static ROUTES: &[Route]`, for a crate that defines
+/// Renders routes as a Rust `pub(crate) static ROUTES: &[Route]`, for a crate that defines
 /// `Route { operation_id, method_name, path, json_statuses }` in scope (the method is
 /// the generated code's business, so the table leaves it out).
 pub fn rust_source(routes: &[OperationRoute]) -> String {
     let mut out = String::from("/// Every operation's route, from the vendored spec.\n");
-    out.push_str("static ROUTES: &[Route] = &[\n");
+    out.push_str("pub(crate) static ROUTES: &[Route] = &[\n");
     for r in routes {
         out.push_str(&format!(
             "    Route {{ operation_id: {:?}, method_name: {:?}, path: {:?}, json_statuses: &{:?} }},\n",

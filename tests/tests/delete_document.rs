@@ -48,6 +48,13 @@ async fn ids_are_sent_as_one_path_segment() {
         ("dokumént-ü", "/v2/documents/dokum%C3%A9nt-%C3%BC"),
         ("...", "/v2/documents/..."),
         ("..a", "/v2/documents/..a"),
+        // URL parsing reads `\` as `/`: unencoded, these would reach /v2/documents/a/b
+        // and /v2/documents/y.
+        ("a\\b", "/v2/documents/a%5Cb"),
+        (
+            "x\\..\\..\\documents\\y",
+            "/v2/documents/x%5C..%5C..%5Cdocuments%5Cy",
+        ),
     ];
     for (id, path) in cases {
         let mock = server
@@ -77,8 +84,6 @@ async fn ids_that_would_change_the_path_are_refused_before_sending() {
         ("", "would send it to /v2/documents/ instead"),
         (".", "would send it to /v2/documents/ instead"),
         ("..", "would send it to /v2/ instead"),
-        ("a\\..\\..", "would send it to /v2/ instead"),
-        ("a\\b", "would send it to /v2/documents/a/b instead"),
     ] {
         let err = client(&server).delete_document(id).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{id:?}: {err}");
