@@ -7,6 +7,7 @@
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::HeaderName;
 use reqwest::{Request, Response, ResponseBuilderExt};
 
 use crate::generated::route;
@@ -32,11 +33,11 @@ pub(crate) struct InvalidBody;
 /// its API in the path (`/v2/...`), and `info.version` is the version of the docs
 /// collection (`1.0.0`), not of the API: the header would be noise at best, so it is
 /// not sent.
-const PROGENITOR_API_VERSION_HEADER: &str = "api-version";
+const PROGENITOR_API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 impl ClientHooks<RetryPolicy> for Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), Error<E>> {
-        request.headers_mut().remove(PROGENITOR_API_VERSION_HEADER);
+        request.headers_mut().remove(&PROGENITOR_API_VERSION_HEADER);
         // Every generated method has a route; a missing one means the build script and
         // progenitor disagree on names, and the path check must not be skipped silently.
         let route = route(info.operation_id).ok_or_else(|| {
