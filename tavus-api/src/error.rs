@@ -1,7 +1,7 @@
 //! What went wrong with a call, as one of a few kinds a caller can act on.
 
 use crate::Error;
-use crate::hooks::{BufferedBody, InvalidBody};
+use crate::hooks::{InvalidBody, buffered_body};
 
 /// The kind of failure behind an [`Error`] of any operation.
 ///
@@ -73,7 +73,7 @@ impl<E> ErrorExt for Error<E> {
 
     fn body(&self) -> Option<&[u8]> {
         match self {
-            Error::UnexpectedResponse(r) => r.extensions().get::<BufferedBody>().map(|b| &b.0[..]),
+            Error::UnexpectedResponse(r) => buffered_body(r),
             Error::InvalidResponsePayload(body, _) => Some(body),
             _ => None,
         }

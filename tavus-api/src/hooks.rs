@@ -70,14 +70,14 @@ impl ClientHooks<RetryPolicy> for Client {
         let (Ok(response), Some(route)) = (result, route(info.operation_id)) else {
             return Ok(());
         };
-        let Some(BufferedBody(body)) = response.extensions().get::<BufferedBody>() else {
+        if !route.json_statuses.contains(&response.status().as_u16()) {
+            return Ok(());
+        }
+        let Some(body) = buffered_body(response) else {
             return Ok(());
         };
-        let status = response.status().as_u16();
-        if route.json_statuses.contains(&status)
-            && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
-        {
-            let mut copy = rebuild(response, body.clone());
+        if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() {
+            let mut copy = rebuild(response, Bytes::copy_from_slice(body));
             copy.extensions_mut().insert(InvalidBody);
             return Err(Error::UnexpectedResponse(copy));
         }
@@ -87,12 +87,11 @@ impl ClientHooks<RetryPolicy> for Client {
 
 /// Reads the whole body so that it can be both decoded and, when decoding fails,
 /// returned to the caller; Tavus responses are small JSON documents. A body known to be
-/// empty (204, 304, `content-length: 0`) is neither read nor rebuilt around: for
-/// `delete_document` that was a quarter of the work the client adds to a hand-written
-/// request (BENCHMARKS.md).
-async fn buffer(mut response: Response) -> reqwest::Result<Response> {
+/// empty (204, 304, `content-length: 0`) is neither read nor rebuilt around, nor stored
+/// ([`buffered_body`] knows it is empty): for `delete_document` that was a quarter of the
+/// work the client adds to a hand-written request (BENCHMARKS.md).
+async fn buffer(response: Response) -> reqwest::Result<Response> {
     if response.content_length() == Some(0) {
-        response.extensions_mut().insert(BufferedBody(Bytes::new()));
         return Ok(response);
     }
     let parts = (
@@ -107,6 +106,14 @@ async fn buffer(mut response: Response) -> reqwest::Result<Response> {
         .version(parts.1)
         .url(parts.3);
     Ok(assemble(builder, parts.2, body))
+}
+
+/// The whole body of a response that went through [`buffer`].
+pub(crate) fn buffered_body(response: &Response) -> Option<&[u8]> {
+    match response.extensions().get::<BufferedBody>() {
+        Some(BufferedBody(body)) => Some(body),
+        None => (response.content_length() == Some(0)).then_some(&[]),
+    }
 }
 
 fn rebuild(response: &Response, body: Bytes) -> Response {
