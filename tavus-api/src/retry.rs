@@ -143,7 +143,7 @@ where
     let mut attempt = 1;
     loop {
         let copy = match attempt < policy.max_attempts {
-            true => request.try_clone(),
+            true => copy(&request),
             false => None,
         };
         let result = send_once(request).await;
@@ -159,6 +159,23 @@ where
         request = next;
         attempt += 1;
     }
+}
+
+/// A copy of `request` to send again, or `None` for a body that cannot be copied (a
+/// stream). This is `Request::try_clone`, less its one waste: it always allocates the
+/// request's extensions map to store a per-request timeout, which generated requests
+/// do not set. It runs before every request that may be retried.
+fn copy(request: &Request) -> Option<Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(&timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(timeout);
+    }
+    Some(copy)
 }
 
 /// An event in the request's span, so that a slow call shows why it was slow.
@@ -240,6 +257,31 @@ mod tests {
         RetryPolicy::default()
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(300))
+    }
+
+    #[test]
+    fn copies_are_the_request_again() {
+        let url = reqwest::Url::parse("http://127.0.0.1:1/v2/documents/d%2F1?x=1").unwrap();
+        let mut with_body = Request::new(Method::POST, url.clone());
+        *with_body.body_mut() = Some("{\"a\":1}".into());
+        let mut timed = Request::new(Method::DELETE, url.clone());
+        *timed.timeout_mut() = Some(Duration::from_secs(3));
+        *timed.version_mut() = reqwest::Version::HTTP_2;
+        let mut bare = Request::new(Method::GET, url);
+        bare.headers_mut()
+            .insert("accept", "application/json".parse().unwrap());
+        bare.headers_mut().append("x-many", "1".parse().unwrap());
+        bare.headers_mut().append("x-many", "2".parse().unwrap());
+        for request in [with_body, timed, bare] {
+            let copy = copy(&request).unwrap();
+            assert_eq!(copy.method(), request.method());
+            assert_eq!(copy.url(), request.url());
+            assert_eq!(copy.headers(), request.headers());
+            assert_eq!(copy.version(), request.version());
+            assert_eq!(copy.timeout(), request.timeout());
+            let bytes = |r: &Request| r.body().map(|b| b.as_bytes().unwrap().to_vec());
+            assert_eq!(bytes(&copy), bytes(&request));
+        }
     }
 
     #[test]
