@@ -6,8 +6,3 @@ use crate::hooks::Route;
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 include!(concat!(env!("OUT_DIR"), "/routes.rs"));
-
-/// The route of a generated method, by the name progenitor's hooks know it by.
-pub(crate) fn route(method_name: &str) -> Option<&'static Route> {
-    ROUTES.iter().find(|r| r.method_name == method_name)
-}

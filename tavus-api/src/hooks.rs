@@ -180,9 +180,11 @@ pub(crate) fn encode_path(parameter: &str) -> String {
 /// base URL's path has `/`. Byte loops, because these strings are too short for `memchr`
 /// to pay off.
 fn below_base<'a>(path: &'a str, base_url: &str) -> Option<&'a str> {
-    let after_scheme = base_url.find(':').map_or(base_url, |i| &base_url[i + 1..]);
-    let authority_and_path = after_scheme.strip_prefix("//").unwrap_or(after_scheme);
-    let depth = authority_and_path.bytes().filter(|&b| b == b'/').count();
+    let base = base_url.as_bytes();
+    let colon = base.iter().position(|&b| b == b':');
+    let after_scheme = colon.map_or(base, |i| &base[i + 1..]);
+    let authority_and_path = after_scheme.strip_prefix(b"//").unwrap_or(after_scheme);
+    let depth = authority_and_path.iter().filter(|&&b| b == b'/').count();
     let (start, _) = path
         .bytes()
         .enumerate()
@@ -195,27 +197,22 @@ fn below_base<'a>(path: &'a str, base_url: &str) -> Option<&'a str> {
 /// (path parameters are whole segments in the spec, a test checks it).
 fn follows(path: &str, template: &str) -> bool {
     let (mut path, mut template) = (path.as_bytes(), template.as_bytes());
-    while let Some((&expected, rest)) = template.split_first() {
-        if expected == b'{' {
-            let Some(close) = rest.iter().position(|&b| b == b'}') else {
-                return false;
-            };
-            let segment = path.iter().position(|&b| b == b'/').unwrap_or(path.len());
-            if segment == 0 {
-                return false;
-            }
-            (path, template) = (&path[segment..], &rest[close + 1..]);
-        } else {
-            let Some((&sent, after)) = path.split_first() else {
-                return false;
-            };
-            if sent != expected {
-                return false;
-            }
-            (path, template) = (after, rest);
+    loop {
+        // A literal run, compared at once; then a parameter, or the end.
+        let open = template.iter().position(|&b| b == b'{');
+        let (literal, parameter) = template.split_at(open.unwrap_or(template.len()));
+        let Some(after) = path.strip_prefix(literal) else {
+            return false;
+        };
+        let Some(close) = parameter.iter().position(|&b| b == b'}') else {
+            return after.is_empty();
+        };
+        let segment = after.iter().position(|&b| b == b'/').unwrap_or(after.len());
+        if segment == 0 {
+            return false;
         }
+        (path, template) = (&after[segment..], &parameter[close + 1..]);
     }
-    path.is_empty()
 }
 
 #[cfg(test)]

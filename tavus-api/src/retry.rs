@@ -148,6 +148,9 @@ where
         };
         let result = send_once(request).await;
         let Some(next) = copy else { return result };
+        if !is_retryable(&method, &result) {
+            return result; // without reading the clock or the random generator
+        }
         let elapsed = started.elapsed();
         let Some(wait) = policy.wait_after(attempt, &method, &result, elapsed, fastrand::f64())
         else {
