@@ -46,14 +46,16 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
                 spec_dir.display()
             )
         })?;
+    let routes = tavus_openapi::routes::routes(&spec);
     let mut code: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     tavus_openapi::code::encode_path_parameters_with(
         &mut code,
         &syn::parse_quote!(crate::hooks::encode_path),
     )
+    .and_then(|()| tavus_openapi::code::drop_api_version_header(&mut code, routes.len()))
     .map_err(|e| e.to_string())?;
     let code = prettyplease::unparse(&code);
-    let routes = tavus_openapi::routes::rust_source(&tavus_openapi::routes::routes(&spec));
+    let routes = tavus_openapi::routes::rust_source(&routes);
 
     write(&out_dir.join("codegen.rs"), &code)?;
     write(&out_dir.join("routes.rs"), &routes)

@@ -1,13 +1,11 @@
 //! Everything the client does around each generated call, in one place (progenitor's
 //! `ClientHooks`): it refuses requests whose path parameters would change the request
-//! path, drops the `api-version` header progenitor adds, sends requests again as the
-//! client's [`RetryPolicy`] allows, traces each call (feature `tracing`), and keeps each
-//! response body so that a body the client cannot type still reaches the caller with its
-//! status.
+//! path, sends requests again as the client's [`RetryPolicy`] allows, traces each call
+//! (feature `tracing`), and keeps each response body so that a body the client cannot
+//! type still reaches the caller with its status.
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::HeaderName;
 use reqwest::{Request, Response, ResponseBuilderExt};
 
 use crate::generated::route;
@@ -16,7 +14,6 @@ use crate::{Client, Error, RetryPolicy, retry};
 /// An operation's route, as the build script reads it from the spec.
 pub(crate) struct Route {
     pub(crate) operation_id: &'static str,
-    pub(crate) method_name: &'static str,
     pub(crate) path: &'static str,
     pub(crate) json_statuses: &'static [u16],
 }
@@ -29,15 +26,8 @@ pub(crate) struct BufferedBody(pub(crate) Bytes);
 #[derive(Clone)]
 pub(crate) struct InvalidBody;
 
-/// progenitor sends `api-version: <info.version>` with every request. Tavus versions
-/// its API in the path (`/v2/...`), and `info.version` is the version of the docs
-/// collection (`1.0.0`), not of the API: the header would be noise at best, so it is
-/// not sent.
-const PROGENITOR_API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
-
 impl ClientHooks<RetryPolicy> for Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), Error<E>> {
-        request.headers_mut().remove(&PROGENITOR_API_VERSION_HEADER);
         // Every generated method has a route; a missing one means the build script and
         // progenitor disagree on names, and the path check must not be skipped silently.
         let route = route(info.operation_id).ok_or_else(|| {

@@ -65,8 +65,8 @@ fn snake_case(operation_id: &str) -> String {
 }
 
 /// Renders routes as Rust, for a crate that defines
-/// `Route { operation_id, method_name, path, json_statuses }` in scope (the method is
-/// the generated code's business, so the table leaves it out): a
+/// `Route { operation_id, path, json_statuses }` in scope (the HTTP method is the
+/// generated code's business, so the table leaves it out): a
 /// `pub(crate) static ROUTES: &[Route]`, and `pub(crate) fn route(method_name)` that finds
 /// one with a `match`, which the compiler turns into a jump on the name's length and a
 /// comparison or two: the client looks a route up twice per request.
@@ -75,8 +75,8 @@ pub fn rust_source(routes: &[OperationRoute]) -> String {
     out.push_str("pub(crate) static ROUTES: &[Route] = &[\n");
     for r in routes {
         out.push_str(&format!(
-            "    Route {{ operation_id: {:?}, method_name: {:?}, path: {:?}, json_statuses: &{:?} }},\n",
-            r.operation_id, r.method_name, r.path, r.json_statuses
+            "    Route {{ operation_id: {:?}, path: {:?}, json_statuses: &{:?} }},\n",
+            r.operation_id, r.path, r.json_statuses
         ));
     }
     out.push_str("];\n\n");
@@ -113,7 +113,7 @@ mod tests {
         );
         assert_eq!(
             rust_source(&routes).lines().nth(2).unwrap(),
-            r#"    Route { operation_id: "deleteDocument", method_name: "delete_document", path: "/v2/documents/{document_id}", json_statuses: &[404] },"#
+            r#"    Route { operation_id: "deleteDocument", path: "/v2/documents/{document_id}", json_statuses: &[404] },"#
         );
         assert!(
             rust_source(&routes).contains("        \"delete_document\" => 0,\n"),
