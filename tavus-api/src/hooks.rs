@@ -4,7 +4,10 @@
 //! (feature `tracing`), and keeps each response body so that a body the client cannot
 //! type still reaches the caller with its status.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
@@ -14,7 +17,11 @@ use crate::{Client, Error, RetryPolicy, retry};
 /// An operation's route, as the build script reads it from the spec.
 pub(crate) struct Route {
     pub(crate) operation_id: &'static str,
+    /// The path template, such as `/v2/conversations/{conversation_id}/end`.
     pub(crate) path: &'static str,
+    /// The template's literal runs, a parameter between each two: `["/v2/conversations/",
+    /// "/end"]`.
+    pub(crate) path_runs: &'static [&'static str],
     pub(crate) json_statuses: &'static [u16],
 }
 
@@ -137,7 +144,7 @@ fn assemble(
 /// template side by side.
 fn check_path(request: &Request, base_url: &str, route: &Route) -> Result<(), String> {
     let sent = request.url().path();
-    if below_base(sent, base_url).is_some_and(|path| follows(path, route.path)) {
+    if below_base(sent, base_url).is_some_and(|path| follows(path, route.path_runs)) {
         return Ok(());
     }
     let parameters: Vec<&str> = route
@@ -153,16 +160,28 @@ fn check_path(request: &Request, base_url: &str, route: &Route) -> Result<(), St
     ))
 }
 
-/// Percent-encodes a path parameter as one segment: what `progenitor_client::encode_path`
-/// encodes (`/`, `?`, `#`, `%`, space, controls and non-ASCII among others), and `\`,
-/// which URL parsing would read as `/`. The generated client calls this instead of
-/// progenitor's own (`tavus_openapi::code::encode_path_parameters_with`).
+/// What a path parameter's characters are percent-encoded from: the set
+/// `progenitor_client::encode_path` uses (controls, non-ASCII, space, `"#<>?\`{}/%`), and
+/// `\`, which URL parsing would read as `/`. A test keeps the two sets equal but for `\`.
+const PATH_PARAMETER: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'\\');
+
+/// Percent-encodes a path parameter as one segment ([`PATH_PARAMETER`]). The generated
+/// client calls this instead of progenitor's own
+/// (`tavus_openapi::code::encode_path_parameters_with`).
 pub(crate) fn encode_path(parameter: &str) -> String {
-    let encoded = progenitor_client::encode_path(parameter);
-    match encoded.contains('\\') {
-        true => encoded.replace('\\', "%5C"),
-        false => encoded,
-    }
+    Cow::from(utf8_percent_encode(parameter, PATH_PARAMETER)).into_owned()
 }
 
 /// The part of a request path that follows the base URL's own path (`/v2/...` for both
@@ -183,26 +202,27 @@ fn below_base<'a>(path: &'a str, base_url: &str) -> Option<&'a str> {
     Some(&path[start..])
 }
 
-/// Whether `path` is `template` with each `{parameter}` replaced by a non-empty segment
-/// (path parameters are whole segments in the spec, a test checks it).
-fn follows(path: &str, template: &str) -> bool {
-    let (mut path, mut template) = (path.as_bytes(), template.as_bytes());
-    loop {
-        // A literal run, compared at once; then a parameter, or the end.
-        let open = template.iter().position(|&b| b == b'{');
-        let (literal, parameter) = template.split_at(open.unwrap_or(template.len()));
-        let Some(after) = path.strip_prefix(literal) else {
-            return false;
-        };
-        let Some(close) = parameter.iter().position(|&b| b == b'}') else {
-            return after.is_empty();
-        };
-        let segment = after.iter().position(|&b| b == b'/').unwrap_or(after.len());
+/// Whether `path` is the template with each parameter replaced by a non-empty segment:
+/// the template's literal runs, each compared at once, with one segment between each
+/// two (path parameters are whole segments in the spec, a test checks it).
+fn follows(path: &str, literal_runs: &[&str]) -> bool {
+    let Some((first, rest)) = literal_runs.split_first() else {
+        return false;
+    };
+    let Some(mut path) = path.strip_prefix(first) else {
+        return false;
+    };
+    for literal in rest {
+        let segment = path.bytes().position(|b| b == b'/').unwrap_or(path.len());
         if segment == 0 {
             return false;
         }
-        (path, template) = (&after[segment..], &parameter[close + 1..]);
+        let Some(after) = path[segment..].strip_prefix(literal) else {
+            return false;
+        };
+        path = after;
     }
+    path.is_empty()
 }
 
 #[cfg(test)]
@@ -220,11 +240,26 @@ mod tests {
         ] {
             assert_eq!(encode_path(parameter), encoded);
         }
+        for byte in 0..=127u8 {
+            let character = char::from(byte).to_string();
+            let ours = encode_path(&character);
+            let progenitors = progenitor_client::encode_path(&character);
+            match byte {
+                b'\\' => assert_eq!((&*ours, &*progenitors), ("%5C", "\\")),
+                _ => assert_eq!(ours, progenitors, "byte {byte}"),
+            }
+        }
     }
 
     #[test]
-    fn path_parameters_are_whole_segments() {
+    fn path_parameters_are_whole_segments_between_the_literal_runs() {
         for route in ROUTES {
+            let mut rebuilt = route.path_runs.join("{}");
+            for parameter in route.path.split('{').skip(1) {
+                let name = &parameter[..parameter.find('}').unwrap()];
+                rebuilt = rebuilt.replacen("{}", &format!("{{{name}}}"), 1);
+            }
+            assert_eq!(rebuilt, route.path);
             for segment in route.path.split('/') {
                 let braces = segment.matches(['{', '}']).count();
                 let whole = segment.starts_with('{') && segment.ends_with('}');
@@ -235,7 +270,7 @@ mod tests {
 
     #[test]
     fn the_path_below_the_base_url_is_compared() {
-        let template = "/v2/documents/{document_id}";
+        let template = route("delete_document").unwrap().path_runs;
         for (base, path) in [
             ("https://tavusapi.com", "/v2/documents/d1"),
             ("http://127.0.0.1:8080", "/v2/documents/d1"),
@@ -252,7 +287,7 @@ mod tests {
 
     #[test]
     fn paths_that_leave_the_template_are_refused() {
-        let template = "/v2/documents/{document_id}";
+        let template = route("delete_document").unwrap().path_runs;
         for path in [
             "/v2/documents/",
             "/v2/documents",
@@ -265,6 +300,15 @@ mod tests {
             assert!(!follows(path, template), "{path}");
         }
         assert!(follows("/v2/documents/d1", template));
+        let end = route("end_conversation").unwrap().path_runs;
+        assert!(follows("/v2/conversations/c1/end", end));
+        for path in [
+            "/v2/conversations/c1",
+            "/v2/conversations//end",
+            "/v2/conversations/end",
+        ] {
+            assert!(!follows(path, end), "{path}");
+        }
         assert_eq!(below_base("/tavus", "https://proxy/tavus"), None);
     }
 }

@@ -65,7 +65,8 @@ fn snake_case(operation_id: &str) -> String {
 }
 
 /// Renders routes as Rust, for a crate that defines
-/// `Route { operation_id, path, json_statuses }` in scope (the HTTP method is the
+/// `Route { operation_id, path, path_runs, json_statuses }` in scope (`path_runs`: the
+/// template's literal runs, a parameter between each two; the HTTP method is the
 /// generated code's business, so the table leaves it out): a
 /// `pub(crate) static ROUTES: &[Route]`, and `pub(crate) fn route(method_name)` that finds
 /// one with a `match`, which the compiler turns into a jump on the name's length and a
@@ -75,8 +76,11 @@ pub fn rust_source(routes: &[OperationRoute]) -> String {
     out.push_str("pub(crate) static ROUTES: &[Route] = &[\n");
     for r in routes {
         out.push_str(&format!(
-            "    Route {{ operation_id: {:?}, path: {:?}, json_statuses: &{:?} }},\n",
-            r.operation_id, r.path, r.json_statuses
+            "    Route {{ operation_id: {:?}, path: {:?}, path_runs: &{:?}, json_statuses: &{:?} }},\n",
+            r.operation_id,
+            r.path,
+            literal_runs(&r.path),
+            r.json_statuses
         ));
     }
     out.push_str("];\n\n");
@@ -90,6 +94,14 @@ pub fn rust_source(routes: &[OperationRoute]) -> String {
     }
     out.push_str("        _ => return None,\n    };\n    Some(&ROUTES[index])\n}\n");
     out
+}
+
+/// `/v2/conversations/{conversation_id}/end` → `["/v2/conversations/", "/end"]`.
+fn literal_runs(template: &str) -> Vec<&str> {
+    let mut pieces = template.split('{');
+    let first = pieces.next().unwrap_or_default();
+    let after_parameters = pieces.map(|piece| piece.split_once('}').map_or("", |(_, run)| run));
+    std::iter::once(first).chain(after_parameters).collect()
 }
 
 #[cfg(test)]
@@ -113,7 +125,7 @@ mod tests {
         );
         assert_eq!(
             rust_source(&routes).lines().nth(2).unwrap(),
-            r#"    Route { operation_id: "deleteDocument", path: "/v2/documents/{document_id}", json_statuses: &[404] },"#
+            r#"    Route { operation_id: "deleteDocument", path: "/v2/documents/{document_id}", path_runs: &["/v2/documents/", ""], json_statuses: &[404] },"#
         );
         assert!(
             rust_source(&routes).contains("        \"delete_document\" => 0,\n"),
