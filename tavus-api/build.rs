@@ -54,6 +54,10 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
     )
     .and_then(|()| tavus_openapi::code::drop_api_version_header(&mut code, routes.len()))
     .map_err(|e| e.to_string())?;
+    tavus_openapi::code::build_empty_values_with(
+        &mut code,
+        &syn::parse_quote!(crate::hooks::empty_value),
+    );
     let code = prettyplease::unparse(&code);
     let routes = tavus_openapi::routes::rust_source(&routes);
 

@@ -26,11 +26,12 @@ async fn sends_delete_with_key_user_agent_and_no_api_version() {
                 .header("x-api-key", KEY)
                 .header("user-agent", tavus_api::USER_AGENT)
                 .header_missing("api-version");
-            then.status(204);
+            then.status(204).header("x-request-id", "r-7e1");
         })
         .await;
     let response = client(&server).delete_document("d1a2b3").await.unwrap();
     assert_eq!(response.status(), 204);
+    assert_eq!(response.headers()["x-request-id"], "r-7e1");
     mock.assert_async().await;
     assert!(tavus_api::USER_AGENT.starts_with("tavus-api/"));
 }
