@@ -157,7 +157,12 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let only = std::env::args().skip_while(|arg| arg != "--only").nth(1);
+    let flag = |name: &str| std::env::args().skip_while(|arg| arg != name).nth(1);
+    let only = flag("--only");
+    let requests = flag("--requests").map_or(PROFILED_REQUESTS, |n| {
+        n.parse()
+            .unwrap_or_else(|_| panic!("--requests takes a count, not `{n}`"))
+    });
     runtime.block_on(async {
         let work = async {
             match only {
@@ -169,7 +174,7 @@ fn main() {
                             "--only takes by-hand, generated or generated-no-retries, not `{only}`"
                         )
                     });
-                    profile_one(caller).await
+                    profile_one(caller, requests).await
                 }
             }
         };
@@ -194,11 +199,11 @@ fn headers_of(head: &http::request::Parts) -> SeenHeaders {
 
 /// `--only <caller>`: just one caller, one request at a time, for a profiler
 /// (`valgrind --tool=callgrind` counts instructions exactly, whatever the machine's load).
-async fn profile_one(caller: &Caller) {
+async fn profile_one(caller: &Caller, requests: usize) {
     let mut latencies = Vec::new();
-    one_at_a_time(caller, PROFILED_REQUESTS, &mut latencies).await;
+    one_at_a_time(caller, requests, &mut latencies).await;
     println!(
-        "{}: {PROFILED_REQUESTS} requests, median {:.1?}",
+        "{}: {requests} requests, median {:.1?}",
         caller.name,
         percentile(&mut latencies, 0.5)
     );
