@@ -93,8 +93,9 @@ pub(crate) fn empty_value(mut response: Response) -> ResponseValue<()> {
 /// Reads the whole body so that it can be both decoded and, when decoding fails,
 /// returned to the caller; Tavus responses are small JSON documents. A body known to be
 /// empty (204, 304, `content-length: 0`) is neither read nor rebuilt around, nor stored
-/// ([`buffered_body`] knows it is empty): for `delete_document` that was a quarter of the
-/// work the client adds to a hand-written request (BENCHMARKS.md).
+/// ([`buffered_body`] knows it is empty): for `delete_document` that work had cost about
+/// 3,300 instructions per request, more than everything the client adds now
+/// (BENCHMARKS.md).
 async fn buffer(response: Response) -> reqwest::Result<Response> {
     if response.content_length() == Some(0) {
         return Ok(response);
