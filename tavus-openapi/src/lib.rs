@@ -1,6 +1,7 @@
 //! The Tavus OpenAPI spec as this workspace sees it: upstream reference pages, the
-//! vendored copies of their OpenAPI blocks, the one document they merge into, and the
-//! adaptations that document needs before `progenitor` can generate a faithful client.
+//! vendored copies of their OpenAPI blocks, the one document they merge into, the
+//! adaptations that document needs before `progenitor` can generate a faithful client
+//! ([`adapt`]), and the few the generated code needs after ([`code`]).
 //!
 //! `tavus-api`'s build script and the `xtask` drift tool both go through this crate, so
 //! a page is read, a vendored file is named and a spec is merged the same way in both.
