@@ -94,24 +94,16 @@ pub(crate) fn empty_value(mut response: Response) -> ResponseValue<()> {
 /// returned to the caller; Tavus responses are small JSON documents. A body known to be
 /// empty (204, 304, `content-length: 0`) is neither read nor rebuilt around, nor stored
 /// ([`buffered_body`] knows it is empty): for `delete_document` that work had cost about
-/// 3,300 instructions per request, more than everything the client adds now
-/// (BENCHMARKS.md).
-async fn buffer(response: Response) -> reqwest::Result<Response> {
+/// 3,300 instructions per request, nearly all that the client adds now (4,000, see
+/// BENCHMARKS.md).
+async fn buffer(mut response: Response) -> reqwest::Result<Response> {
     if response.content_length() == Some(0) {
         return Ok(response);
     }
-    let parts = (
-        response.status(),
-        response.version(),
-        response.headers().clone(),
-        response.url().clone(),
-    );
+    let builder = builder_like(&response);
+    let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await?;
-    let builder = http::Response::builder()
-        .status(parts.0)
-        .version(parts.1)
-        .url(parts.3);
-    Ok(assemble(builder, parts.2, body))
+    Ok(assemble(builder, headers, body))
 }
 
 /// The whole body of a response that went through [`buffer`].
@@ -122,12 +114,17 @@ pub(crate) fn buffered_body(response: &Response) -> Option<&[u8]> {
     }
 }
 
+/// A copy of `response` with `body`.
 fn rebuild(response: &Response, body: Bytes) -> Response {
-    let builder = http::Response::builder()
+    assemble(builder_like(response), response.headers().clone(), body)
+}
+
+/// A builder with `response`'s status, version and URL.
+fn builder_like(response: &Response) -> http::response::Builder {
+    http::Response::builder()
         .status(response.status())
         .version(response.version())
-        .url(response.url().clone());
-    assemble(builder, response.headers().clone(), body)
+        .url(response.url().clone())
 }
 
 fn assemble(

@@ -108,6 +108,7 @@ async fn documented_errors_are_typed_with_status_and_message() {
                 when.method(DELETE).path(format!("/v2/documents/{id}"));
                 then.status(status)
                     .header("content-type", "application/json")
+                    .header("x-request-id", "r-5b2")
                     .json_body(serde_json::json!({ "message": message }));
             })
             .await;
@@ -117,6 +118,8 @@ async fn documented_errors_are_typed_with_status_and_message() {
         let Error::ErrorResponse(body) = err else {
             panic!("{status}: not a typed error")
         };
+        // The body was read whole and the response rebuilt around it; headers and all.
+        assert_eq!(body.headers()["x-request-id"], "r-5b2");
         assert_eq!(body.into_inner().message.as_deref(), Some(message));
     }
 }
