@@ -8,24 +8,12 @@ use std::process::ExitCode;
 use progenitor_impl::{GenerationSettings, Generator};
 
 fn main() -> ExitCode {
-    println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=openapi");
-    match generate(
-        Path::new("openapi"),
-        Path::new(&std::env::var_os("OUT_DIR").unwrap()),
-    ) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    tavus_openapi::build_script::run(generate)
 }
 
 fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
-    let vendored = tavus_openapi::VendoredSpec::load(spec_dir).map_err(|e| e.to_string())?;
     let spec =
-        tavus_openapi::adapt::for_progenitor(vendored.document).map_err(|e| e.to_string())?;
+        tavus_openapi::build_script::load_for_progenitor(spec_dir).map_err(|e| e.to_string())?;
 
     // progenitor names types from the spec alone (tavus-api's build script patches and
     // replaces none), so the helpers refer to the very `tavus_api::types` the client has.
@@ -37,7 +25,11 @@ fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
                 spec_dir.display()
             )
         })?;
-    let code = prettyplease::unparse(&syn::parse2(tokens).map_err(|e| e.to_string())?);
-    let path = out_dir.join("httpmock.rs");
-    std::fs::write(&path, code).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let code = syn::parse2(tokens).map_err(|e| {
+        format!(
+            "progenitor's httpmock helpers for {} are not a Rust file ({e}): a progenitor bug",
+            spec_dir.display()
+        )
+    })?;
+    tavus_openapi::build_script::write(&out_dir.join("httpmock.rs"), &prettyplease::unparse(&code))
 }

@@ -11,25 +11,13 @@ use std::process::ExitCode;
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle};
 
 fn main() -> ExitCode {
-    println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=openapi");
-    match generate(
-        Path::new("openapi"),
-        Path::new(&std::env::var_os("OUT_DIR").unwrap()),
-    ) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    tavus_openapi::build_script::run(generate)
 }
 
 // `pub(crate)`: the build-script benchmark (`benches/`) times this very function.
 pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
-    let vendored = tavus_openapi::VendoredSpec::load(spec_dir).map_err(|e| e.to_string())?;
     let spec =
-        tavus_openapi::adapt::for_progenitor(vendored.document).map_err(|e| e.to_string())?;
+        tavus_openapi::build_script::load_for_progenitor(spec_dir).map_err(|e| e.to_string())?;
 
     let mut settings = GenerationSettings::new();
     settings
@@ -47,7 +35,12 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
             )
         })?;
     let routes = tavus_openapi::routes::routes(&spec);
-    let mut code: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    let mut code: syn::File = syn::parse2(tokens).map_err(|e| {
+        format!(
+            "progenitor's client for {} is not a Rust file ({e}): a progenitor bug",
+            spec_dir.display()
+        )
+    })?;
     tavus_openapi::code::encode_path_parameters_with(
         &mut code,
         &syn::parse_quote!(crate::hooks::encode_path),
@@ -61,10 +54,6 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
     let code = prettyplease::unparse(&code);
     let routes = tavus_openapi::routes::rust_source(&routes);
 
-    write(&out_dir.join("codegen.rs"), &code)?;
-    write(&out_dir.join("routes.rs"), &routes)
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    tavus_openapi::build_script::write(&out_dir.join("codegen.rs"), &code)?;
+    tavus_openapi::build_script::write(&out_dir.join("routes.rs"), &routes)
 }

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod adapt;
+pub mod build_script;
 pub mod code;
 mod error;
 pub mod index;
