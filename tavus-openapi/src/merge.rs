@@ -1,110 +1,253 @@
-use openapiv3::{OpenAPI, ReferenceOr};
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use openapiv3::{OpenAPI, Parameter, PathItem, ReferenceOr};
 
 use crate::SpecError;
 
 /// Merges one-operation documents into one document.
 ///
-/// Paths and their operations are unioned; an operation defined twice, or a security
-/// scheme or schema defined differently by two documents, is a conflict naming both
-/// inputs. `info`, `servers` and top-level `security` come from the first document.
+/// Paths, their operations and path-level parameters, tags and every kind of component
+/// are unioned. Anything defined twice is a conflict naming both inputs: an operation
+/// defined again, or a component, path-level parameter (by name and location), `$ref`
+/// path item, `servers` or top-level `security` that differs from what an earlier input
+/// defined. `info` comes from the first document.
 pub fn merge<'a>(
     documents: impl IntoIterator<Item = (String, &'a OpenAPI)>,
 ) -> Result<OpenAPI, SpecError> {
-    let mut merged: Option<OpenAPI> = None;
-    let mut owners: Vec<(String, String, String)> = Vec::new();
+    let mut merger: Option<Merger> = None;
     for (origin, document) in documents {
-        let Some(into) = merged.as_mut() else {
-            for (path, method) in operations(document) {
-                owners.push((path, method, origin.clone()));
-            }
-            merged = Some(document.clone());
-            continue;
-        };
-        for (path, method) in operations(document) {
-            if let Some((_, _, first)) = owners.iter().find(|(p, m, _)| *p == path && *m == method)
-            {
-                return Err(SpecError::Conflict {
-                    origin,
-                    message: format!(
-                        "{} {path} is already defined by {first}",
-                        method.to_uppercase()
-                    ),
-                });
-            }
-            owners.push((path, method, origin.clone()));
+        match merger.as_mut() {
+            Some(merger) => merger.add(&origin, document)?,
+            None => merger = Some(Merger::new(origin, document)),
         }
-        merge_into(into, document, &origin)?;
     }
-    merged.ok_or_else(|| SpecError::Conflict {
-        origin: "(nothing)".into(),
-        message: "there are no documents to merge".into(),
-    })
+    merger
+        .map(|merger| merger.merged)
+        .ok_or_else(|| SpecError::Conflict {
+            origin: "(nothing)".into(),
+            message: "there are no documents to merge".into(),
+        })
 }
 
-fn merge_into(into: &mut OpenAPI, document: &OpenAPI, origin: &str) -> Result<(), SpecError> {
-    for (path, item) in &document.paths.paths {
-        let (ReferenceOr::Item(item), Some(existing)) = (item, into.paths.paths.get_mut(path))
-        else {
-            into.paths.paths.insert(path.clone(), item.clone());
-            continue;
+struct Merger {
+    merged: OpenAPI,
+    /// The first input, which defined everything [`Merger::owners`] does not name.
+    first: String,
+    /// Which later input defined each shared thing (`GET /v2/x`, ``schema `X` ``, ...).
+    owners: HashMap<String, String>,
+}
+
+impl Merger {
+    fn new(origin: String, document: &OpenAPI) -> Self {
+        Self {
+            merged: document.clone(),
+            first: origin,
+            owners: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, origin: &str, document: &OpenAPI) -> Result<(), SpecError> {
+        if document.servers != self.merged.servers || document.security != self.merged.security {
+            let what = "`servers` or top-level `security`";
+            return Err(conflict(
+                origin,
+                format!("{what} differ from {}'s", self.first),
+            ));
+        }
+        for (path, item) in &document.paths.paths {
+            self.add_path_item(origin, path, item)?;
+        }
+        for tag in &document.tags {
+            if !self.merged.tags.iter().any(|t| t.name == tag.name) {
+                self.merged.tags.push(tag.clone());
+            }
+        }
+        let Some(components) = &document.components else {
+            return Ok(());
         };
-        let ReferenceOr::Item(existing) = existing else {
-            return Err(conflict(origin, format!("path {path} is a $ref elsewhere")));
+        let into = self.merged.components.get_or_insert_with(Default::default);
+        let mut owners = Owners {
+            first: &self.first,
+            later: &mut self.owners,
+            origin,
+        };
+        macro_rules! union_all {
+            ($($field:ident $kind:literal),*) => {
+                $(owners.union($kind, &mut into.$field, &components.$field)?;)*
+            };
+        }
+        union_all!(schemas "schema", responses "response", parameters "parameter",
+            examples "example", request_bodies "request body", headers "header",
+            security_schemes "security scheme", links "link", callbacks "callback");
+        Ok(())
+    }
+
+    fn add_path_item(
+        &mut self,
+        origin: &str,
+        path: &str,
+        item: &ReferenceOr<PathItem>,
+    ) -> Result<(), SpecError> {
+        let mut owners = Owners {
+            first: &self.first,
+            later: &mut self.owners,
+            origin,
+        };
+        let Some(existing) = self.merged.paths.paths.get_mut(path) else {
+            self.merged
+                .paths
+                .paths
+                .insert(path.to_owned(), item.clone());
+            if let ReferenceOr::Item(item) = item {
+                item.iter()
+                    .for_each(|(method, _)| owners.own(operation_key(method, path)));
+                for parameter in &item.parameters {
+                    owners.own(parameter_key(path, parameter));
+                }
+            }
+            return Ok(());
+        };
+        let (ReferenceOr::Item(item), ReferenceOr::Item(existing)) = (item, &mut *existing) else {
+            return match existing == item {
+                true => Ok(()),
+                false => Err(owners.differs(&format!("path item {path}"))),
+            };
         };
         for (method, operation) in item.iter() {
-            let slot = match method {
-                "get" => &mut existing.get,
-                "put" => &mut existing.put,
-                "post" => &mut existing.post,
-                "delete" => &mut existing.delete,
-                "options" => &mut existing.options,
-                "head" => &mut existing.head,
-                "patch" => &mut existing.patch,
-                _ => &mut existing.trace,
-            };
+            let key = operation_key(method, path);
+            let slot = operation_slot(existing, method);
+            if slot.is_some() {
+                let first = owners.of(&key);
+                return Err(conflict(
+                    origin,
+                    format!("{key} is already defined by {first}"),
+                ));
+            }
             *slot = Some(operation.clone());
+            owners.own(key);
         }
         for parameter in &item.parameters {
-            if !existing.parameters.contains(parameter) {
-                existing.parameters.push(parameter.clone());
-            }
-        }
-    }
-    for tag in &document.tags {
-        if !into.tags.iter().any(|t| t.name == tag.name) {
-            into.tags.push(tag.clone());
-        }
-    }
-    if let Some(components) = &document.components {
-        let target = into.components.get_or_insert_with(Default::default);
-        for (name, scheme) in &components.security_schemes {
-            match target.security_schemes.get(name) {
-                Some(existing) if existing != scheme => {
-                    return Err(conflict(
-                        origin,
-                        format!("security scheme `{name}` differs from the one merged before"),
-                    ));
-                }
-                _ => {
-                    target.security_schemes.insert(name.clone(), scheme.clone());
+            let key = parameter_key(path, parameter);
+            match existing
+                .parameters
+                .iter()
+                .find(|p| same_parameter(p, parameter))
+            {
+                Some(known) if known == parameter => {}
+                Some(_) => return Err(owners.differs(&key)),
+                None => {
+                    existing.parameters.push(parameter.clone());
+                    owners.own(key);
                 }
             }
         }
-        for (name, schema) in &components.schemas {
-            match target.schemas.get(name) {
-                Some(existing) if existing != schema => {
-                    return Err(conflict(
-                        origin,
-                        format!("schema `{name}` differs from the one merged before"),
-                    ));
-                }
-                _ => {
-                    target.schemas.insert(name.clone(), schema.clone());
+        Ok(())
+    }
+}
+
+/// Who defined what, as seen while adding one input (`origin`).
+struct Owners<'a> {
+    first: &'a str,
+    later: &'a mut HashMap<String, String>,
+    origin: &'a str,
+}
+
+impl Owners<'_> {
+    /// The input that defined `what`.
+    fn of(&self, what: &str) -> &str {
+        self.later.get(what).map_or(self.first, String::as_str)
+    }
+
+    fn own(&mut self, what: String) {
+        self.later.insert(what, self.origin.to_owned());
+    }
+
+    /// `what`, as `origin` defines it, differs from what an earlier input defined.
+    fn differs(&self, what: &str) -> SpecError {
+        conflict(
+            self.origin,
+            format!("{what} differs from {}'s", self.of(what)),
+        )
+    }
+
+    /// Adds `from`'s components of one kind to `into`; a name `into` has with another
+    /// value is a conflict naming the input that defined it.
+    fn union<T: Clone + PartialEq>(
+        &mut self,
+        kind: &str,
+        into: &mut IndexMap<String, T>,
+        from: &IndexMap<String, T>,
+    ) -> Result<(), SpecError> {
+        for (name, value) in from {
+            let key = format!("{kind} `{name}`");
+            match into.get(name) {
+                Some(known) if known != value => return Err(self.differs(&key)),
+                Some(_) => {}
+                None => {
+                    into.insert(name.clone(), value.clone());
+                    self.own(key);
                 }
             }
         }
+        Ok(())
     }
-    Ok(())
+}
+
+fn operation_key(method: &str, path: &str) -> String {
+    format!("{} {path}", method.to_uppercase())
+}
+
+fn parameter_key(path: &str, parameter: &ReferenceOr<Parameter>) -> String {
+    match parameter {
+        ReferenceOr::Item(p) => {
+            let data = p.parameter_data_ref();
+            format!(
+                "path-level parameter `{}` ({}) of {path}",
+                data.name,
+                location(p)
+            )
+        }
+        ReferenceOr::Reference { reference } => {
+            format!("path-level parameter {reference} of {path}")
+        }
+    }
+}
+
+/// Path-level parameters are one parameter when their name and location agree (OpenAPI);
+/// `$ref`s when they point at the same place.
+fn same_parameter(a: &ReferenceOr<Parameter>, b: &ReferenceOr<Parameter>) -> bool {
+    match (a, b) {
+        (ReferenceOr::Item(a), ReferenceOr::Item(b)) => {
+            a.parameter_data_ref().name == b.parameter_data_ref().name && location(a) == location(b)
+        }
+        _ => a == b,
+    }
+}
+
+fn location(parameter: &Parameter) -> &'static str {
+    match parameter {
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Path { .. } => "path",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn operation_slot<'a>(
+    item: &'a mut PathItem,
+    method: &str,
+) -> &'a mut Option<openapiv3::Operation> {
+    match method {
+        "get" => &mut item.get,
+        "put" => &mut item.put,
+        "post" => &mut item.post,
+        "delete" => &mut item.delete,
+        "options" => &mut item.options,
+        "head" => &mut item.head,
+        "patch" => &mut item.patch,
+        _ => &mut item.trace,
+    }
 }
 
 fn conflict(origin: &str, message: String) -> SpecError {
@@ -112,15 +255,6 @@ fn conflict(origin: &str, message: String) -> SpecError {
         origin: origin.to_owned(),
         message,
     }
-}
-
-fn operations(document: &OpenAPI) -> Vec<(String, String)> {
-    document
-        .paths
-        .iter()
-        .filter_map(|(path, item)| Some((path, item.as_item()?)))
-        .flat_map(|(path, item)| item.iter().map(move |(m, _)| (path.clone(), m.to_owned())))
-        .collect()
 }
 
 #[cfg(test)]
@@ -156,13 +290,97 @@ mod tests {
     }
 
     #[test]
-    fn differing_security_schemes_are_a_conflict() {
+    fn differing_security_schemes_are_a_conflict_naming_both() {
         let a = doc("get", "/v2/x", "x-api-key");
         let b = doc("get", "/v2/y", "authorization");
         let err = merge([("a".to_string(), &a), ("b".to_string(), &b)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot merge b: security scheme `apiKey` differs from a's"
+        );
+    }
+
+    fn with(document: &OpenAPI, extra: &str) -> OpenAPI {
+        let mut value = serde_json::to_value(document).unwrap();
+        let extra: serde_json::Value = serde_norway::from_str(extra).unwrap();
+        json_patch_merge(&mut value, extra);
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// Adds `extra`'s keys into `value`, recursively.
+    fn json_patch_merge(value: &mut serde_json::Value, extra: serde_json::Value) {
+        match (value, extra) {
+            (serde_json::Value::Object(into), serde_json::Value::Object(from)) => {
+                for (key, from) in from {
+                    json_patch_merge(into.entry(key).or_insert(serde_json::Value::Null), from);
+                }
+            }
+            (value, extra) => *value = extra,
+        }
+    }
+
+    #[test]
+    fn every_kind_of_component_is_kept_and_conflicts_name_the_file_that_defined_it() {
+        let a = doc("get", "/v2/x", "x-api-key");
+        let b = with(
+            &doc("get", "/v2/y", "x-api-key"),
+            "components: {responses: {Gone: {description: gone}}, schemas: {S: {type: string}}}",
+        );
+        let c = with(
+            &doc("get", "/v2/z", "x-api-key"),
+            "components: {schemas: {S: {type: integer}}}",
+        );
+        let merged = merge([("a".into(), &a), ("b".into(), &b)]).unwrap();
+        let components = merged.components.unwrap();
         assert!(
-            err.to_string().contains("security scheme `apiKey`"),
-            "{err}"
+            components.responses.contains_key("Gone"),
+            "a response component was lost"
+        );
+        assert!(components.schemas.contains_key("S"));
+        let err = merge([("a".into(), &a), ("b".into(), &b), ("c".into(), &c)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot merge c: schema `S` differs from b's"
+        );
+    }
+
+    #[test]
+    fn path_level_parameters_are_one_per_name_and_must_agree() {
+        let parameter = |description: &str| {
+            format!(
+                "paths: {{'/v2/x/{{id}}': {{parameters: [{{name: id, in: path, required: true, schema: {{type: string}}, description: {description}}}]}}}}"
+            )
+        };
+        let a = with(&doc("get", "/v2/x/{id}", "x-api-key"), &parameter("the id"));
+        let b = with(
+            &doc("delete", "/v2/x/{id}", "x-api-key"),
+            &parameter("the id"),
+        );
+        let c = with(
+            &doc("patch", "/v2/x/{id}", "x-api-key"),
+            &parameter("another"),
+        );
+        let merged = merge([("a".into(), &a), ("b".into(), &b)]).unwrap();
+        let item = merged.paths.paths["/v2/x/{id}"].as_item().unwrap();
+        assert_eq!(item.parameters.len(), 1);
+        let err = merge([("a".into(), &a), ("c".into(), &c)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot merge c: path-level parameter `id` (path) of /v2/x/{id} differs from a's"
+        );
+    }
+
+    #[test]
+    fn servers_and_security_must_agree() {
+        let a = doc("get", "/v2/x", "x-api-key");
+        let b = with(
+            &doc("get", "/v2/y", "x-api-key"),
+            "servers: [{url: 'https://elsewhere.example'}]",
+        );
+        let err = merge([("a".into(), &a), ("b".into(), &b)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot merge b: `servers` or top-level `security` differ from a's"
         );
     }
 }
