@@ -28,6 +28,6 @@ mod vendored;
 pub use error::SpecError;
 pub use index::{IndexEntry, PageIndex};
 pub use merge::merge;
-pub use page::{OpenApiBlock, UpstreamPage};
+pub use page::OpenApiBlock;
 pub use parse::parse_document;
 pub use vendored::{PagePath, VendoredFile, VendoredSpec};

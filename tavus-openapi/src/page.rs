@@ -3,7 +3,7 @@
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use crate::{PagePath, SpecError};
+use crate::SpecError;
 
 /// The fenced OpenAPI block of a reference page, opened by a line such as
 /// ```` ````yaml delete /v2/documents/{document_id} ````.
@@ -15,25 +15,6 @@ pub struct OpenApiBlock {
     pub path: String,
     /// The block's text exactly as it stands between the fences, byte for byte.
     pub yaml: String,
-}
-
-/// One API reference page as the docs site serves it.
-#[derive(Debug, Clone)]
-pub struct UpstreamPage {
-    /// Where the page lives on the site, which also names its vendored file.
-    pub path: PagePath,
-    /// The page's OpenAPI block.
-    pub block: OpenApiBlock,
-}
-
-impl UpstreamPage {
-    /// Reads a page's Markdown; `origin` (its URL, usually) names it in errors.
-    pub fn parse(path: PagePath, markdown: &str, origin: &str) -> Result<Self, SpecError> {
-        Ok(Self {
-            block: OpenApiBlock::extract(markdown, origin)?,
-            path,
-        })
-    }
 }
 
 const HTTP_METHODS: [&str; 8] = [

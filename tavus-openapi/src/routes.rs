@@ -12,8 +12,6 @@ pub struct OperationRoute {
     /// The generated method's name, which progenitor also reports to hooks as the
     /// operation id: `operationId` in snake case.
     pub method_name: String,
-    /// The HTTP method, upper case.
-    pub method: String,
     /// The path template, such as `/v2/documents/{document_id}`.
     pub path: String,
     /// Statuses whose documented response has a JSON body.
@@ -27,10 +25,9 @@ pub fn routes(spec: &OpenAPI) -> Vec<OperationRoute> {
         .iter()
         .filter_map(|(path, item)| Some((path, item.as_item()?)))
         .flat_map(|(path, item)| {
-            item.iter().map(move |(method, op)| OperationRoute {
+            item.iter().map(move |(_, op)| OperationRoute {
                 operation_id: op.operation_id.clone().unwrap_or_default(),
                 method_name: snake_case(op.operation_id.as_deref().unwrap_or_default()),
-                method: method.to_uppercase(),
                 path: path.clone(),
                 json_statuses: op
                     .responses
@@ -118,7 +115,6 @@ mod tests {
             [OperationRoute {
                 operation_id: "deleteDocument".into(),
                 method_name: "delete_document".into(),
-                method: "DELETE".into(),
                 path: "/v2/documents/{document_id}".into(),
                 json_statuses: vec![404],
             }]
