@@ -515,6 +515,53 @@ fn fail_on_chooses_what_counts_and_formats_agree() {
     );
 }
 
+/// A change in a field no rule reads, or in the document's default `security`, is not
+/// reformatting: it is breaking, so `--fail-on breaking` fails, while a text-only change
+/// does not make it fail.
+#[test]
+fn changes_no_rule_explains_are_not_passed_off_as_reformatting() {
+    let setup = Setup::new();
+    setup.edit_upstream(
+        DELETE_DOCUMENT,
+        "summary: Delete Document",
+        "summary: 'Delete Document'",
+    );
+    assert_eq!(setup.drift(&["--fail-on", "breaking"]).status, 0);
+
+    let cases: &[(&str, &str, &str, (&str, &str))] = &[
+        (
+            DELETE_DOCUMENT,
+            "security:\n  - apiKey: []\n",
+            "",
+            ("api-security-updated", "security"),
+        ),
+        (
+            LIST_DOCUMENTS,
+            "          name: tags\n",
+            "          name: tags\n          style: pipeDelimited\n",
+            (
+                "unclassified-change",
+                "paths./v2/documents.get.parameters[5].style",
+            ),
+        ),
+    ];
+    for (page, from, to, (rule, location)) in cases {
+        let setup = Setup::new();
+        setup.edit_upstream(page, from, to);
+        let (status, report) = setup.drift_json();
+        assert_eq!(status, 1, "{report:#}");
+        assert_eq!(
+            changes(&report, page),
+            [(rule.to_string(), location.to_string())],
+            "{report:#}"
+        );
+        assert_eq!(report["summary"]["breaking"], 1, "{report:#}");
+        let run = setup.drift(&["--fail-on", "breaking"]);
+        assert_eq!(run.status, 1, "{run:?}");
+        assert!(!run.stdout.contains("text-reformatted"), "{}", run.stdout);
+    }
+}
+
 #[test]
 fn new_and_gone_pages_are_reported() {
     let setup = Setup::new();

@@ -10,7 +10,7 @@ use serde::Serialize;
 use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredSpec};
 
 use crate::Error;
-use crate::diff::{Change, diff_documents, whole_page};
+use crate::diff::{Change, diff_documents, unclassified, whole_page};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::{Rule, Severity};
 
@@ -160,7 +160,10 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                 }
                 let mut changes = diff_documents(&file.document, &document);
                 if changes.is_empty() {
-                    changes.push(reformatted());
+                    // No rule matched: only the text changed if the documents are equal as
+                    // values; otherwise the change is one no rule reads, and is not harmless.
+                    changes
+                        .push(unclassified(&file.document, &document).unwrap_or_else(reformatted));
                 }
                 report.pages.push(drift(
                     page,
@@ -219,7 +222,8 @@ fn drift(
     }
 }
 
-/// The block's text differs but it means the same: the vendored copy is no longer verbatim.
+/// The block's text differs but the documents are equal as values: the vendored copy is no
+/// longer verbatim.
 fn reformatted() -> Change {
     Change {
         rule: Rule::TextReformatted,

@@ -118,6 +118,7 @@ rules! {
     ServersChanged = "servers-changed", NonBreaking;
     DocumentationChanged = "documentation-changed", Documentation;
     TextReformatted = "text-reformatted", Documentation;
+    UnclassifiedChange = "unclassified-change", Breaking;
 }
 
 impl Serialize for Rule {

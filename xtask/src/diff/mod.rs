@@ -53,6 +53,41 @@ pub fn diff_documents(old: &OpenAPI, new: &OpenAPI) -> Vec<Change> {
     diff.changes
 }
 
+/// The catch-all for a difference [`diff_documents`] has no rule for: `None` when the two
+/// documents are equal as JSON values (so only the text of the block changed), otherwise
+/// one [`Rule::UnclassifiedChange`] naming where they differ.
+///
+/// `diff_documents` reads the fields its rules know; a field it does not read (a
+/// parameter's `style`, a response's `links`, ...) must not make a real change look like
+/// reformatting, so the drift check falls back on this when no rule matched.
+pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
+    const SHOWN: usize = 5;
+    let (a, b) = (json(old), json(new));
+    if a == b {
+        return None;
+    }
+    let mut paths = Vec::new();
+    differing_paths(&a, &b, String::new(), &mut paths);
+    let mut location = paths
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        location.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    let rule = Rule::UnclassifiedChange;
+    Some(Change {
+        rule,
+        severity: rule.severity(),
+        operation: None,
+        location,
+        message: "changed in a way the drift check cannot classify, so it is assumed breaking"
+            .into(),
+    })
+}
+
 /// Every operation of a document as `METHOD /path`, for pages added or gone.
 pub fn operations(document: &OpenAPI) -> Vec<String> {
     document
@@ -108,6 +143,13 @@ impl<'a> Diff<'a> {
 
     fn document(&mut self) {
         let (old, new) = (self.old, self.new);
+        if old.security != new.security {
+            self.push(
+                Rule::SecurityChanged,
+                "security",
+                "the document's default security requirements changed",
+            );
+        }
         if old.servers != new.servers {
             self.push(Rule::ServersChanged, "servers", "the servers list changed");
         }
@@ -572,6 +614,41 @@ fn changed_keys(a: &Map<String, Value>, b: &Map<String, Value>) -> Vec<String> {
         .collect()
 }
 
+/// The deepest places where two JSON values differ, such as
+/// `paths./v2/videos.get.parameters[0].style`.
+fn differing_paths(a: &Value, b: &Value, at: String, out: &mut Vec<String>) {
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in changed_keys(x, y) {
+                let at = join(&key);
+                match (x.get(&key), y.get(&key)) {
+                    (Some(x), Some(y)) => differing_paths(x, y, at, out),
+                    _ => out.push(at),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                if x != y {
+                    differing_paths(x, y, format!("{at}[{i}]"), out);
+                }
+            }
+        }
+        _ => out.push(if at.is_empty() {
+            "(document)".to_owned()
+        } else {
+            at
+        }),
+    }
+}
+
 fn show_opt(value: &Option<String>) -> String {
     value
         .as_deref()
@@ -584,7 +661,15 @@ mod tests {
 
     /// A one-operation document whose 200 body is `#/components/schemas/Video`.
     fn document(status_values: &str, extra_schema: &str) -> OpenAPI {
-        let text = format!(
+        parse(&document_text(status_values, extra_schema))
+    }
+
+    fn parse(text: &str) -> OpenAPI {
+        tavus_openapi::parse_document(text, "test").unwrap()
+    }
+
+    fn document_text(status_values: &str, extra_schema: &str) -> String {
+        format!(
             "openapi: 3.0.3
 info: {{title: T, version: '1'}}
 paths:
@@ -613,8 +698,7 @@ components:
       properties:
         child: {{$ref: '#/components/schemas/Node'}}{extra_schema}
 "
-        );
-        tavus_openapi::parse_document(&text, "test").unwrap()
+        )
     }
 
     #[test]
@@ -653,5 +737,36 @@ components:
     fn identical_documents_have_no_changes() {
         let doc = document("queued", "");
         assert_eq!(diff_documents(&doc, &doc), []);
+        assert_eq!(unclassified(&doc, &doc), None);
+    }
+
+    /// A field no rule reads (here a parameter's `style`) is still a difference, named by
+    /// where it is.
+    #[test]
+    fn a_change_no_rule_reads_is_unclassified_and_breaking() {
+        let text = document_text("queued", "");
+        let old = parse(&text);
+        let new = parse(&text.replacen("in: path,", "in: path, style: label,", 1));
+        assert_eq!(diff_documents(&old, &new), []);
+        let change = unclassified(&old, &new).unwrap();
+        assert_eq!(change.rule, Rule::UnclassifiedChange);
+        assert_eq!(change.severity, Severity::Breaking);
+        assert_eq!(
+            change.location,
+            "paths./v2/videos/{id}.get.parameters[0].style"
+        );
+    }
+
+    #[test]
+    fn the_documents_default_security_is_compared() {
+        let old = document("queued", "");
+        let mut new = old.clone();
+        new.security = Some(vec![IndexMap::from([("apiKey".to_owned(), vec![])])]);
+        let changes = diff_documents(&old, &new);
+        let found: Vec<(Rule, Option<&str>, &str)> = changes
+            .iter()
+            .map(|c| (c.rule, c.operation.as_deref(), c.location.as_str()))
+            .collect();
+        assert_eq!(found, [(Rule::SecurityChanged, None, "security")]);
     }
 }
