@@ -46,6 +46,10 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
         &syn::parse_quote!(crate::hooks::encode_path),
     )
     .and_then(|()| tavus_openapi::code::drop_api_version_header(&mut code, routes.len()))
+    .and_then(|()| {
+        let names = routes.iter().map(|r| r.method_name.as_str());
+        tavus_openapi::code::check_method_names(&code, names)
+    })
     .map_err(|e| e.to_string())?;
     tavus_openapi::code::build_empty_values_with(
         &mut code,

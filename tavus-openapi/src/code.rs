@@ -2,6 +2,9 @@
 //! around. Like [`adapt`](crate::adapt), each is one named function that says what it
 //! handles and why, with a test.
 
+use std::collections::BTreeSet;
+
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Item, Lit, LitInt, Pat, Stmt, UseTree, parse_quote};
 
@@ -191,6 +194,54 @@ pub fn build_empty_values_with(code: &mut syn::File, builder: &syn::Path) -> usi
     redirect.redirected
 }
 
+/// Checks that the route table names every method as progenitor does.
+///
+/// The hooks find a call's route by the name progenitor reports to them
+/// (`OperationInfo { operation_id: "delete_document" }`), and the route table derives
+/// those names from the `operationId`s on its own
+/// ([`OperationRoute::method_name`](crate::routes::OperationRoute::method_name)). Were
+/// the two to name a method differently (an `operationId` such as `getAPIKey`), every
+/// call of it would fail at run time with "no route"; this makes it a build error that
+/// names the methods.
+pub fn check_method_names<'a>(
+    code: &syn::File,
+    method_names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), SpecError> {
+    struct Reported(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Reported {
+        fn visit_expr_struct(&mut self, info: &'ast syn::ExprStruct) {
+            if info.path.is_ident("OperationInfo") {
+                for field in &info.fields {
+                    if let (syn::Member::Named(name), Expr::Lit(value)) =
+                        (&field.member, &field.expr)
+                        && let Lit::Str(id) = &value.lit
+                        && name == "operation_id"
+                    {
+                        self.0.insert(id.value());
+                    }
+                }
+            }
+            syn::visit::visit_expr_struct(self, info);
+        }
+    }
+    let mut reported = Reported(BTreeSet::new());
+    reported.visit_file(code);
+    let routed: BTreeSet<String> = method_names.into_iter().map(str::to_owned).collect();
+    if reported.0 == routed {
+        return Ok(());
+    }
+    let only = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
+        a.difference(b).cloned().collect::<Vec<_>>().join(", ")
+    };
+    Err(SpecError::Adapt(format!(
+        "the route table names methods that progenitor does not ({}), and progenitor names \
+         methods the route table does not ({}): make `routes::snake_case` name operationIds \
+         as progenitor does",
+        only(&routed, &reported.0),
+        only(&reported.0, &routed),
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +350,29 @@ mod tests {
         assert!(
             text.contains("ResponseValue :: from_response (response)"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn method_names_must_be_progenitors() {
+        let code: syn::File = parse_quote! {
+            impl Client {
+                pub async fn get_api_key(&self) {
+                    let info = OperationInfo { operation_id: "get_api_key" };
+                }
+                pub async fn delete_document(&self) {
+                    let info = OperationInfo { operation_id: "delete_document" };
+                }
+            }
+        };
+        check_method_names(&code, ["delete_document", "get_api_key"]).unwrap();
+        let err = check_method_names(&code, ["delete_document", "get_a_p_i_key"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("that progenitor does not (get_a_p_i_key)")
+                && err.contains("the route table does not (get_api_key)"),
+            "{err}"
         );
     }
 
