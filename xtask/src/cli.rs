@@ -174,7 +174,11 @@ where
             let openapi_dir = site.openapi_dir.clone();
             runtime
                 .block_on(run_update(pages, add_new, site, terminal, out))
-                .map_err(|e| format!("{e}\nNothing under {} was changed.", openapi_dir.display()))
+                .map_err(|e| match e {
+                    // The vendored directory did change: the error says where it went.
+                    Error::NotRestored { .. } => e.to_string(),
+                    _ => format!("{e}\nNothing under {} was changed.", openapi_dir.display()),
+                })
         }
     };
     match result {

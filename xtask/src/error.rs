@@ -38,6 +38,28 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// An update could not swap its new copy of the vendored directory in, nor move the
+    /// previous one back: the previous directory is left where it was moved to.
+    #[error(
+        "cannot move the updated copy to {}: {source}; moving the previous directory back \
+         also failed ({restore}). The previous {} is now at {}: move it back by hand \
+         (mv {} {}) before anything else",
+        target.display(),
+        target.display(),
+        previous.display(),
+        previous.display(),
+        target.display()
+    )]
+    NotRestored {
+        /// The vendored directory, now missing.
+        target: PathBuf,
+        /// Where its previous contents are.
+        previous: PathBuf,
+        /// Why the updated copy could not be moved in.
+        source: std::io::Error,
+        /// Why the previous directory could not be moved back.
+        restore: std::io::Error,
+    },
     /// The report could not be printed.
     #[error("cannot print the report: {0}")]
     Output(std::io::Error),

@@ -231,7 +231,9 @@ fn replace_dir(openapi_dir: &Path, writes: &[(PathBuf, &str)]) -> Result<(), Err
         std::fs::write(&file, text).map_err(|e| write_error(&file, e))?;
     }
     VendoredSpec::load(&fresh)?;
-    swap_in(&target, &fresh, &staging.path().join("previous"))
+    swap_in(&target, &fresh, staging, &mut |from, to| {
+        std::fs::rename(from, to)
+    })
 }
 
 /// The real directory behind `openapi_dir` (it may be reached through a symlink), so the
@@ -252,15 +254,33 @@ fn resolve(openapi_dir: &Path) -> Result<PathBuf, Error> {
     }
 }
 
-fn swap_in(target: &Path, fresh: &Path, previous: &Path) -> Result<(), Error> {
+/// Moves `target` into `staging` and `fresh` into its place. If the second move fails the
+/// first is undone; if even that fails, `staging` is kept (not deleted with the previous
+/// directory in it) and the error says where the previous directory is.
+fn swap_in(
+    target: &Path,
+    fresh: &Path,
+    staging: tempfile::TempDir,
+    rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let previous = staging.path().join("previous");
     let had_target = target.exists();
     if had_target {
-        std::fs::rename(target, previous).map_err(|e| write_error(target, e))?;
+        rename(target, &previous).map_err(|e| write_error(target, e))?;
     }
-    if let Err(e) = std::fs::rename(fresh, target) {
+    if let Err(e) = rename(fresh, target) {
         if had_target {
             // Put the old directory back so a failed update changes nothing.
-            let _ = std::fs::rename(previous, target);
+            if let Err(restore) = rename(&previous, target) {
+                // Its only copy is inside `staging` now: dropping `staging` would delete it.
+                let kept = staging.keep();
+                return Err(Error::NotRestored {
+                    target: target.to_owned(),
+                    previous: kept.join("previous"),
+                    source: e,
+                    restore,
+                });
+            }
         }
         return Err(write_error(target, e));
     }
@@ -286,5 +306,75 @@ fn write_error(path: &Path, source: std::io::Error) -> Error {
     Error::Write {
         path: path.to_owned(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A staging directory, a `target` with one file in it and a `fresh` copy beside it.
+    fn setup() -> (tempfile::TempDir, PathBuf, PathBuf, tempfile::TempDir) {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("openapi");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("a.yaml"), "old").unwrap();
+        let staging = tempfile::tempdir_in(root.path()).unwrap();
+        let fresh = staging.path().join("openapi");
+        std::fs::create_dir(&fresh).unwrap();
+        std::fs::write(fresh.join("a.yaml"), "new").unwrap();
+        (root, target, fresh, staging)
+    }
+
+    #[test]
+    fn a_failed_swap_puts_the_previous_directory_back() {
+        let (_root, target, fresh, staging) = setup();
+        let mut calls = 0;
+        let err = swap_in(&target, &fresh, staging, &mut |from, to| {
+            calls += 1;
+            match calls {
+                2 => Err(std::io::Error::other("disk full")),
+                _ => std::fs::rename(from, to),
+            }
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::Write { .. }), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.yaml")).unwrap(),
+            "old"
+        );
+    }
+
+    /// When the previous directory cannot be put back, it must survive where the error
+    /// says it is, not be deleted with the staging directory.
+    #[test]
+    fn a_previous_directory_that_cannot_be_put_back_is_kept_and_named() {
+        let (_root, target, fresh, staging) = setup();
+        let staging_dir = staging.path().to_owned();
+        let mut calls = 0;
+        let err = swap_in(&target, &fresh, staging, &mut |from, to| {
+            calls += 1;
+            match calls {
+                1 => std::fs::rename(from, to),
+                _ => Err(std::io::Error::other("disk full")),
+            }
+        })
+        .unwrap_err();
+        let Error::NotRestored { previous, .. } = &err else {
+            panic!("{err}");
+        };
+        assert_eq!(previous, &staging_dir.join("previous"));
+        assert_eq!(
+            std::fs::read_to_string(previous.join("a.yaml")).unwrap(),
+            "old"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(&previous.display().to_string()),
+            "{message}"
+        );
+        assert!(message.contains(&target.display().to_string()), "{message}");
+        assert!(message.contains("move it back"), "{message}");
+        std::fs::remove_dir_all(staging_dir).unwrap();
     }
 }
