@@ -334,6 +334,52 @@ fn bad_page_names_and_docs_urls_are_usage_errors() {
     assert!(run.stderr.contains("/no/such/site"), "{}", run.stderr);
 }
 
+/// A missing or empty --openapi-dir (a typo, most likely) is not "up to date": without
+/// --add-new or named pages there is nothing to do, which is a usage error.
+#[test]
+fn a_missing_or_empty_openapi_dir_without_add_new_is_a_usage_error() {
+    let temp = tempfile::tempdir().unwrap();
+    let docs = docs_snapshot().display().to_string();
+    let empty = temp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for dir in [temp.path().join("opneapi"), empty] {
+        let run = xtask(&[
+            "update",
+            "--docs-url",
+            &docs,
+            "--openapi-dir",
+            &openapi_arg(&dir),
+        ]);
+        assert_eq!(run.status, 2, "{run:?}");
+        assert_eq!(run.stdout, "", "{run:?}");
+        assert!(
+            run.stderr.contains(&openapi_arg(&dir)) && run.stderr.contains("--add-new"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!temp.path().join("opneapi").exists());
+    assert_eq!(
+        std::fs::read_dir(temp.path().join("empty"))
+            .unwrap()
+            .count(),
+        0
+    );
+
+    // With --add-new, the same missing directory is a first vendoring.
+    let fresh = temp.path().join("opneapi");
+    let run = xtask(&[
+        "update",
+        "--add-new",
+        "--docs-url",
+        &docs,
+        "--openapi-dir",
+        &openapi_arg(&fresh),
+    ]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert_eq!(snapshot(&fresh).len(), 35);
+}
+
 #[test]
 fn a_vendored_page_gone_upstream_says_which_file_to_delete() {
     let docs = temp_copy(&docs_snapshot());

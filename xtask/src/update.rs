@@ -71,6 +71,15 @@ pub async fn update(
     request: &UpdateRequest,
 ) -> Result<UpdateSummary, Error> {
     let vendored = load_vendored(openapi_dir)?;
+    if vendored.is_empty() && request.pages.is_empty() && !request.add_new {
+        // Nothing to re-vendor and nothing asked for: most likely a mistyped directory,
+        // which must not pass for "up to date".
+        return Err(Error::Usage(format!(
+            "{}: no vendored pages there (the directory is missing or empty); check \
+             --openapi-dir, or pass --add-new to vendor the API reference pages for the first time",
+            openapi_dir.display()
+        )));
+    }
     let is_vendored = |page: &PagePath| vendored.iter().any(|f| &f.page == page);
     let mut wanted = request.pages.clone();
     if wanted.is_empty() {
@@ -123,7 +132,8 @@ pub async fn update(
     Ok(summary)
 }
 
-/// The vendored files; none when the directory is missing or empty (a fresh checkout).
+/// The vendored files; none when the directory is missing or empty (a fresh checkout, which
+/// only `--add-new` or named pages may fill).
 fn load_vendored(openapi_dir: &Path) -> Result<Vec<VendoredFile>, Error> {
     if !openapi_dir.exists() {
         return Ok(Vec::new());
