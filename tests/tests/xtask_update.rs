@@ -209,6 +209,51 @@ fn named_pages_are_revendored_in_any_spelling_and_only_drifted_pages_without_nam
     );
 }
 
+#[test]
+fn a_page_named_twice_is_vendored_once() {
+    let docs = temp_copy(&docs_snapshot());
+    let (_temp, openapi) = vendored_copy();
+    let dir = openapi_arg(&openapi);
+    let docs_url = docs.path().display().to_string();
+    let base = [
+        "--docs-url",
+        docs_url.as_str(),
+        "--openapi-dir",
+        dir.as_str(),
+    ];
+    assert_eq!(
+        xtask(&[&["update", "--add-new"][..], &base].concat()).status,
+        0
+    );
+    edit_page(
+        docs.path(),
+        "api-reference/documents/delete-document",
+        "summary: Delete Document",
+        "summary: Delete One Document",
+    );
+    let run = xtask(
+        &[
+            &[
+                "update",
+                "api-reference/documents/delete-document",
+                "/api-reference/documents/delete-document.md",
+                "api-reference/documents/delete-document",
+            ][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("Vendored 1 page from") && run.stdout.contains("(0 added, 1 updated)"),
+        "{}",
+        run.stdout
+    );
+    let delete = PagePath::parse("api-reference/documents/delete-document", "t").unwrap();
+    let vendored = std::fs::read_to_string(delete.vendored_file(&openapi)).unwrap();
+    assert!(vendored.contains("summary: Delete One Document"));
+}
+
 /// Runs an update that must fail, and checks `openapi/` did not change at all.
 fn assert_fails_untouched(docs: &Path, server: &DocsServer, args: &[&str], expect: &str) {
     let (_temp, openapi) = vendored_copy();

@@ -81,7 +81,14 @@ pub async fn update(
         )));
     }
     let is_vendored = |page: &PagePath| vendored.iter().any(|f| &f.page == page);
-    let mut wanted = request.pages.clone();
+    // Each page once, in the order first named: a page named twice (perhaps in two
+    // spellings) would otherwise be fetched twice and conflict with itself in the merge.
+    let mut wanted: Vec<PagePath> = Vec::new();
+    for page in &request.pages {
+        if !wanted.contains(page) {
+            wanted.push(page.clone());
+        }
+    }
     if wanted.is_empty() {
         wanted.extend(vendored.iter().map(|f| f.page.clone()));
     }
