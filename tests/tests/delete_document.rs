@@ -158,20 +158,26 @@ async fn non_json_and_empty_error_bodies_keep_status_and_text() {
 }
 
 #[tokio::test]
-async fn a_slow_server_times_out() {
+async fn a_slow_server_times_out_every_attempt() {
     let server = MockServer::start_async().await;
-    server
+    let slow = server
         .mock_async(|_, then| {
             then.status(204).delay(Duration::from_secs(3));
         })
         .await;
+    let quick_retries = tavus_api::RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(20))
+        .max_backoff(Duration::from_millis(40));
     let client = Client::builder(ApiKey::new(KEY).unwrap())
         .base_url(server.base_url())
         .timeout(Duration::from_millis(200))
+        .retry(quick_retries)
         .build()
         .unwrap();
     let err = client.delete_document("slow").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    // A DELETE is idempotent: each timed-out attempt is sent again, up to the default 3.
+    slow.assert_calls_async(3).await;
 }
 
 #[tokio::test]

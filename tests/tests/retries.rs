@@ -157,12 +157,12 @@ async fn final_statuses_are_not_retried() {
 /// the retry, which then succeeds.
 #[tokio::test]
 async fn a_refused_connection_is_retried() {
-    let (port, late_server) = serve_once_later("204 No Content", "");
+    let port = free_port();
+    // Built first: loading TLS roots must not delay the first attempt past the server's start.
+    let client = client(format!("http://127.0.0.1:{port}"), late_policy());
+    let late_server = serve_once_later(port, "204 No Content", "");
     let started = Instant::now();
-    let response = client(format!("http://127.0.0.1:{port}"), late_policy())
-        .delete_document("d1")
-        .await
-        .unwrap();
+    let response = client.delete_document("d1").await.unwrap();
     assert_eq!(response.status(), 204);
     assert!(
         started.elapsed() >= Duration::from_millis(200),
@@ -197,12 +197,11 @@ async fn a_post_answered_503_is_not_sent_again() {
 /// A `POST` that found nothing listening never reached a server: sending it again is safe.
 #[tokio::test]
 async fn a_post_whose_connection_was_refused_is_sent_again() {
-    let (port, late_server) = serve_once_later("200 OK", r#"{"conversation_id":"c1"}"#);
+    let port = free_port();
+    let client = client(format!("http://127.0.0.1:{port}"), late_policy());
+    let late_server = serve_once_later(port, "200 OK", r#"{"conversation_id":"c1"}"#);
     let started = Instant::now();
-    let created = client(format!("http://127.0.0.1:{port}"), late_policy())
-        .create_conversation(&conversation())
-        .await
-        .unwrap();
+    let created = client.create_conversation(&conversation()).await.unwrap();
     assert_eq!(created.conversation_id.as_deref(), Some("c1"));
     assert!(
         started.elapsed() >= Duration::from_millis(200),
@@ -212,6 +211,39 @@ async fn a_post_whose_connection_was_refused_is_sent_again() {
     assert!(
         received.starts_with("POST /v2/conversations "),
         "{received}"
+    );
+}
+
+/// A connection that breaks after the request went out is sent again for a `DELETE`, up to
+/// the policy's attempts, and ends as a communication error.
+#[tokio::test]
+async fn a_connection_broken_mid_request_is_retried_for_a_delete() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let requests = received.clone();
+    // Left running (detached): it must not hold the test up if fewer attempts come.
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut request = [0u8; 4096];
+            let read = stream.read(&mut request).unwrap();
+            let request = String::from_utf8_lossy(&request[..read]).into_owned();
+            requests.lock().unwrap().push(request);
+            // Dropped without an answer: the connection closes mid-request.
+        }
+    });
+    let err = client(format!("http://127.0.0.1:{port}"), quick().max_attempts(3))
+        .delete_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Communication, "{err}");
+    let requests = received.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.starts_with("DELETE /v2/documents/d1 "))
     );
 }
 
@@ -231,13 +263,15 @@ fn late_policy() -> RetryPolicy {
         .max_backoff(Duration::from_millis(400))
 }
 
-/// A free port, and a server that starts listening on it 100 ms from now, answers one
-/// request with `status` and a JSON `body`, and returns the request it read.
-fn serve_once_later(status: &'static str, body: &'static str) -> (u16, JoinHandle<String>) {
-    let port = {
-        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+/// A port nothing listens on (yet).
+fn free_port() -> u16 {
+    let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+/// A server that starts listening on `port` 100 ms from now, answers one request with
+/// `status` and a JSON `body`, and returns the request it read.
+fn serve_once_later(port: u16, status: &'static str, body: &'static str) -> JoinHandle<String> {
     let server = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
@@ -251,5 +285,5 @@ fn serve_once_later(status: &'static str, body: &'static str) -> (u16, JoinHandl
         stream.write_all(answer.as_bytes()).unwrap();
         String::from_utf8_lossy(&request[..read]).into_owned()
     });
-    (port, server)
+    server
 }
