@@ -818,4 +818,13 @@ fn bad_command_lines_exit_2() {
         assert_eq!(run.status, 2, "{args:?}: {run:?}");
         assert!(!run.stderr.is_empty());
     }
+    // 0 pages at a time is refused by the parser, with a message saying why.
+    let run = xtask(&["drift", "--docs-url", "/no/such/site", "--concurrency", "0"]);
+    assert_eq!(run.status, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("invalid value '0' for '--concurrency <N>': must be at least 1"),
+        "{}",
+        run.stderr
+    );
 }

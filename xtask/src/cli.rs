@@ -86,8 +86,13 @@ struct SiteArgs {
     /// The vendored OpenAPI directory.
     #[arg(long, value_name = "DIR", default_value_os_t = default_openapi_dir())]
     openapi_dir: PathBuf,
-    /// How many pages to fetch at once.
-    #[arg(long, value_name = "N", default_value_t = FetchOptions::default().concurrency)]
+    /// How many pages to fetch at once (at least 1).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = FetchOptions::default().concurrency,
+        value_parser = at_least_one
+    )]
     concurrency: usize,
     /// Seconds one request may take.
     #[arg(long, value_name = "SECONDS", default_value_t = FetchOptions::default().timeout.as_secs_f64())]
@@ -95,6 +100,16 @@ struct SiteArgs {
     /// How often to retry a request after a 429, a 5xx, a timeout or a connection error.
     #[arg(long, value_name = "N", default_value_t = FetchOptions::default().retries)]
     retries: u32,
+}
+
+/// `--concurrency`: 0 would fetch nothing, ever, so it is refused here (clap's range
+/// message would print `usize::MAX` as the upper bound).
+fn at_least_one(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (pages fetched at once)".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// `openapi/` of this workspace, wherever the command is run from; relative to the current
@@ -119,7 +134,7 @@ impl SiteArgs {
             )));
         }
         let options = FetchOptions {
-            concurrency: self.concurrency.max(1),
+            concurrency: self.concurrency,
             timeout: Duration::from_secs_f64(self.timeout),
             retries: self.retries,
             progress: terminal.progress,

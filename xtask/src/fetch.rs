@@ -169,6 +169,7 @@ impl Fetcher {
                 }
                 result
             })
+            // `--concurrency` refuses 0; this guards other callers, as 0 would never finish.
             .buffered(self.options.concurrency.max(1))
             .collect()
             .await;
@@ -251,17 +252,6 @@ impl Fetcher {
             Err(e) => Attempt::retry(transport(e), None),
         }
     }
-}
-
-/// Fetches the Markdown of each page of `site`; the results are in the order of `pages`.
-/// A shorthand for [`Fetcher::new`] then [`Fetcher::fetch_pages`].
-pub async fn fetch_pages(
-    site: &DocsSite,
-    pages: &[PagePath],
-    options: &FetchOptions,
-) -> Result<Vec<Result<String, FetchError>>, FetchError> {
-    let fetcher = Fetcher::new(site.clone(), options.clone())?;
-    Ok(fetcher.fetch_pages(pages).await)
 }
 
 enum Attempt {
