@@ -1,7 +1,7 @@
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
 
-use super::{operation_id, operations_mut, pascal_case};
+use super::{add_named_schemas, operation_id, operations_mut, pascal_case};
 use crate::SpecError;
 
 /// Gives the error responses of each operation one named schema, `<OperationId>Error`.
@@ -27,16 +27,7 @@ pub fn name_error_responses(spec: &mut OpenAPI) -> Result<(), SpecError> {
         }
         named.push((name, union));
     }
-    let components = spec.components.get_or_insert_with(Default::default);
-    for (name, schema) in named {
-        if components.schemas.contains_key(&name) {
-            return Err(SpecError::Adapt(format!(
-                "schema name `{name}` is already taken"
-            )));
-        }
-        components.schemas.insert(name, ReferenceOr::Item(schema));
-    }
-    Ok(())
+    add_named_schemas(spec, named, "name_error_responses")
 }
 
 fn union_of(schemas: &[Schema]) -> Option<Schema> {
@@ -179,6 +170,27 @@ mod tests {
             .unwrap();
         name_error_responses(&mut s).unwrap();
         assert_eq!(error_schema(&s), &before);
+    }
+
+    #[test]
+    fn a_name_the_spec_already_has_is_an_error_naming_the_adaptation() {
+        let mut s = spec(&format!(
+            "        '404': {{description: missing, content: {{application/json: {{schema: {MESSAGE}}}}}}}\n"
+        ));
+        s.components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .insert("GetXError".into(), ReferenceOr::Item(error_schema_like()));
+        let err = name_error_responses(&mut s).unwrap_err().to_string();
+        assert!(
+            err.contains("`name_error_responses` names a schema `GetXError`")
+                && err.contains("already has components/schemas/GetXError"),
+            "{err}"
+        );
+    }
+
+    fn error_schema_like() -> Schema {
+        serde_json::from_value(serde_json::json!({"type": "object"})).unwrap()
     }
 
     #[test]

@@ -70,6 +70,30 @@ pub(crate) fn operations_mut(
     })
 }
 
+/// Adds the schemas an adaptation named to `components/schemas`. A name the spec already
+/// has is an error naming the adaptation, since two schemas cannot share it.
+pub(crate) fn add_named_schemas(
+    spec: &mut OpenAPI,
+    named: Vec<(String, Schema)>,
+    adaptation: &str,
+) -> Result<(), SpecError> {
+    if named.is_empty() {
+        return Ok(());
+    }
+    let components = spec.components.get_or_insert_with(Default::default);
+    for (name, schema) in named {
+        if components.schemas.contains_key(&name) {
+            return Err(SpecError::Adapt(format!(
+                "`{adaptation}` names a schema `{name}`, but the spec already has \
+                 components/schemas/{name}: a vendored page defines a schema of that name, \
+                 which the adaptation must now avoid"
+            )));
+        }
+        components.schemas.insert(name, ReferenceOr::Item(schema));
+    }
+    Ok(())
+}
+
 /// The operation's `operationId`, which every adaptation that names things needs.
 pub(crate) fn operation_id(
     path: &str,

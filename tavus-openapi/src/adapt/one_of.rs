@@ -2,7 +2,7 @@ use openapiv3::{
     AnySchema, ObjectType, OpenAPI, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
 };
 
-use super::{pascal_case_words, walk_request_bodies, walk_responses};
+use super::{add_named_schemas, pascal_case_words, walk_request_bodies, walk_responses};
 use crate::SpecError;
 
 /// Turns an object whose `oneOf` sits beside its own `properties` into a `oneOf` of
@@ -28,19 +28,10 @@ pub fn name_one_of_alternatives(spec: &mut OpenAPI) -> Result<(), SpecError> {
     };
     walk_request_bodies(spec, &mut at);
     walk_responses(spec, &mut at);
-    if let Some(problem) = problems.into_iter().next() {
-        return Err(SpecError::Adapt(problem));
+    if !problems.is_empty() {
+        return Err(SpecError::Adapt(problems.join("; ")));
     }
-    for (name, schema) in hoisted {
-        let components = spec.components.get_or_insert_with(Default::default);
-        if components.schemas.contains_key(&name) {
-            return Err(SpecError::Adapt(format!(
-                "schema name `{name}` is already taken"
-            )));
-        }
-        components.schemas.insert(name, ReferenceOr::Item(schema));
-    }
-    Ok(())
+    add_named_schemas(spec, hoisted, "name_one_of_alternatives")
 }
 
 fn merge_into_alternatives(
