@@ -5,12 +5,17 @@
 //! what it handles and why, and has a test that shows the quirk and the fix.
 //!
 //! Some quirks of the reference pages need no adaptation, because progenitor or the
-//! YAML reader already reads them right; the tests named after them say so:
+//! YAML reader already reads them right; tests say so:
 //! - an operation parameter repeating a path-level one (`getObjective`, `deletePersona`)
-//!   replaces it, as OpenAPI says (progenitor merges parameters by name);
-//! - an array without `items` (`createPersona`, `getPersona`) becomes a list of any JSON;
+//!   replaces it, as OpenAPI says (progenitor merges parameters by name): both methods
+//!   take their id once in `tavus-api/api-surface.txt` (`tests/api_surface.rs` keeps it
+//!   current) and send it in `tests/tests/operations.rs`;
+//! - an array without `items` (`createPersona`, `getPersona`) becomes a list of any JSON:
+//!   `lists_without_items_and_free_form_objects_keep_any_json` in
+//!   `tests/tests/operation_types.rs`;
 //! - the enum value `off` stays the string `"off"` whether quoted or not (the reader
-//!   follows YAML 1.2, where only `true` and `false` are booleans).
+//!   follows YAML 1.2, where only `true` and `false` are booleans):
+//!   `an_unquoted_off_enum_value_stays_a_string` below.
 
 mod error_responses;
 mod json_patch;
