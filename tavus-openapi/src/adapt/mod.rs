@@ -40,6 +40,10 @@ use crate::SpecError;
 
 /// Applies every adaptation, in order, to a merged spec.
 pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
+    // Checked first: the adaptations name what they make after the operationId.
+    for (path, method, operation) in operations_mut(&mut spec) {
+        operation_id(&path, method, operation)?;
+    }
     drop_not_modified_bodies(&mut spec);
     check_success_responses(&spec)?;
     open_response_enums(&mut spec);
@@ -107,7 +111,7 @@ pub(crate) fn operation_id(
 ) -> Result<String, SpecError> {
     operation.operation_id.clone().ok_or_else(|| {
         SpecError::Adapt(format!(
-            "{} {path} has no operationId",
+            "{} {path} has no operationId: progenitor names the method and its types after it",
             method.to_uppercase()
         ))
     })
@@ -236,7 +240,8 @@ pub(crate) fn walk_responses(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, 
 pub(crate) mod tests {
     use openapiv3::{OpenAPI, Operation};
 
-    use crate::parse_document;
+    use super::for_progenitor;
+    use crate::{SpecError, parse_document};
 
     /// A spec with one operation, `getX` on `GET /v2/x`, with the given responses
     /// (YAML indented for the `responses:` key).
@@ -251,6 +256,22 @@ pub(crate) mod tests {
     pub(crate) fn operation<'a>(spec: &'a OpenAPI, method: &str) -> &'a Operation {
         let item = spec.paths.paths["/v2/x"].as_item().unwrap();
         item.iter().find(|(m, _)| *m == method).unwrap().1
+    }
+
+    /// Without the check up front, `name_one_of_alternatives` would fail first, about a
+    /// body it named after an empty operationId.
+    #[test]
+    fn an_operation_without_an_id_is_refused_before_anything_is_named() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /v2/x:\n    post:\n      requestBody: {content: {application/json: {schema: {oneOf: [{type: string}, {type: object, title: B}], properties: {n: {type: string}}}}}}\n      responses: {'204': {description: ok}}\n";
+        let err = for_progenitor(parse_document(text, "t").unwrap()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            SpecError::Adapt(
+                "POST /v2/x has no operationId: progenitor names the method and its types after it"
+                    .into()
+            )
+            .to_string()
+        );
     }
 
     #[test]
