@@ -255,9 +255,14 @@ fn a_page_named_twice_is_vendored_once() {
 }
 
 /// Runs an update that must fail, and checks `openapi/` did not change at all.
-fn assert_fails_untouched(docs: &Path, server: &DocsServer, args: &[&str], expect: &str) {
-    let (_temp, openapi) = vendored_copy();
+///
+/// It starts from one vendored page (delete-document), so every run below has other pages
+/// to write: an update that wrote any of them before every check passed would leave
+/// `openapi/` changed.
+fn assert_fails_untouched(server: &DocsServer, args: &[&str], expect: &str) {
+    let (_temp, openapi) = one_page_vendored();
     let before = snapshot(&openapi);
+    assert_eq!(before.len(), 1);
     let dir = openapi_arg(&openapi);
     let run = xtask(
         &[
@@ -289,20 +294,18 @@ fn assert_fails_untouched(docs: &Path, server: &DocsServer, args: &[&str], expec
         "staging left behind in {}",
         parent.display()
     );
-    let _ = docs;
 }
 
 #[test]
 fn any_failure_leaves_openapi_untouched() {
+    // One page of many missing: the 33 others that --add-new fetched are not vendored either.
     let docs = temp_copy(&docs_snapshot());
     let server = DocsServer::start(docs.path());
-    // One page of many missing: the others are not vendored either.
     server.script(
         "/api-reference/personas/get-persona.md",
         vec![Reply::Status(404)],
     );
     assert_fails_untouched(
-        docs.path(),
         &server,
         &["--add-new"],
         &format!(
@@ -311,7 +314,7 @@ fn any_failure_leaves_openapi_untouched() {
         ),
     );
 
-    // A malformed block on one page.
+    // A malformed block on one page: nor are the pages that parsed.
     let docs = temp_copy(&docs_snapshot());
     edit_page(
         docs.path(),
@@ -321,13 +324,13 @@ fn any_failure_leaves_openapi_untouched() {
     );
     let server = DocsServer::start(docs.path());
     assert_fails_untouched(
-        docs.path(),
         &server,
         &["--add-new"],
         "api-reference/video-request/get-videos.md: malformed YAML",
     );
 
-    // Two pages that define the same operation cannot both be vendored.
+    // Two pages that define the same operation cannot both be vendored, and the pages
+    // that do not conflict are not vendored without them.
     let docs = temp_copy(&docs_snapshot());
     edit_page(
         docs.path(),
@@ -337,17 +340,20 @@ fn any_failure_leaves_openapi_untouched() {
     );
     let server = DocsServer::start(docs.path());
     assert_fails_untouched(
-        docs.path(),
         &server,
         &["--add-new"],
         "GET /v2/videos is already defined by",
     );
 
-    // A named page without an OpenAPI block is an error, not a skip.
+    // A named page without an OpenAPI block is an error, not a skip: the other page named
+    // with it, new and valid, is not vendored either.
+    let server = DocsServer::start(&docs_snapshot());
     assert_fails_untouched(
-        docs.path(),
         &server,
-        &["api-reference/authentication"],
+        &[
+            "api-reference/video-request/get-videos",
+            "api-reference/authentication",
+        ],
         "api-reference/authentication.md: no OpenAPI block",
     );
 }
