@@ -126,7 +126,7 @@ fn add_new_vendors_every_operation_page_verbatim_from_a_site() {
 
 #[test]
 fn docs_url_may_be_a_local_copy_of_the_site() {
-    let (_temp, openapi) = vendored_copy();
+    let (_temp, openapi) = one_page_vendored();
     let docs = docs_snapshot();
     let run = xtask(&[
         "update",
@@ -137,12 +137,18 @@ fn docs_url_may_be_a_local_copy_of_the_site() {
         &openapi_arg(&openapi),
     ]);
     assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("(34 added, 0 updated)"),
+        "{}",
+        run.stdout
+    );
     for (page, block) in operation_pages(&docs) {
         assert_eq!(
             std::fs::read_to_string(page.vendored_file(&openapi)).unwrap(),
             block
         );
     }
+    assert_eq!(snapshot(&openapi).len(), 35);
 }
 
 #[test]
