@@ -746,7 +746,7 @@ fn bad_upstream_input_fails_the_check_naming_the_url() {
 }
 
 #[test]
-fn an_index_entry_outside_api_reference_pages_fails_the_check() {
+fn an_index_entry_escaping_openapi_or_an_index_that_fails_to_load_fails_the_check() {
     let setup = Setup::new();
     edit(
         &setup.docs.path().join("llms.txt"),
@@ -778,17 +778,13 @@ fn transient_failures_are_retried() {
     setup
         .server
         .script(GET_VIDEO, vec![Reply::Slow(Duration::from_secs(10))]);
-    let started = std::time::Instant::now();
+    // Were the request not cut, the page would be served after 10 s and the check pass.
     let run = setup.drift(&["--timeout", "0.3", "--retries", "1"]);
     assert_eq!(run.status, 2, "{run:?}");
     assert!(
         run.stderr.contains("timed out (after 2 attempts)"),
         "{}",
         run.stderr
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "the timeout did not cut the request"
     );
 }
 
@@ -800,9 +796,30 @@ fn pages_are_fetched_concurrently_but_no_more_than_asked() {
     assert_eq!(run.status, 0, "{run:?}");
     let most = setup.server.most_in_flight();
     assert!((2..=3).contains(&most), "{most} requests at once");
-    // One index and 35 pages, each exactly once.
+    // The index and each of the 36 API reference pages it lists (35 vendored, plus
+    // authentication, new and without a block), each exactly once.
     assert_eq!(setup.server.hits("/llms.txt"), 1);
     assert_eq!(setup.server.hits(GET_VIDEO), 1);
+    let mut pages = Vec::new();
+    let mut dirs = vec![setup.docs.path().join("api-reference")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let relative = path.strip_prefix(setup.docs.path()).unwrap();
+                pages.push(format!(
+                    "/{}",
+                    relative.to_string_lossy().replace('\\', "/")
+                ));
+            }
+        }
+    }
+    assert_eq!(pages.len(), 36);
+    for page in &pages {
+        assert_eq!(setup.server.hits(page), 1, "{page}");
+    }
 }
 
 #[test]
