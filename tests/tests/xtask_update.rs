@@ -173,11 +173,26 @@ fn named_pages_are_revendored_in_any_spelling_and_only_drifted_pages_without_nam
         "operationId: getVideo",
         "operationId: getVideo\n      deprecated: true",
     );
+    edit_page(
+        docs.path(),
+        "api-reference/documents/get-document",
+        "summary: Get Document",
+        "summary: Get One Document",
+    );
+    edit_page(
+        docs.path(),
+        "api-reference/guardrails/get-guardrails",
+        "summary: Get Guardrails (One Set)",
+        "summary: Get One Set of Guardrails",
+    );
+    // A page URL, a site path and a bare page path.
     let named = xtask(
         &[
             &[
                 "update",
                 "https://docs.tavus.io/api-reference/documents/delete-document.md",
+                "/api-reference/documents/get-document.md",
+                "api-reference/guardrails/get-guardrails",
             ][..],
             &base,
         ]
@@ -189,10 +204,27 @@ fn named_pages_are_revendored_in_any_spelling_and_only_drifted_pages_without_nam
         "{}",
         named.stdout
     );
+    assert!(
+        named.stdout.contains("(0 added, 3 updated)"),
+        "{}",
+        named.stdout
+    );
     assert!(!named.stdout.contains("get-video"), "{}", named.stdout);
-    let delete = PagePath::parse("api-reference/documents/delete-document", "t").unwrap();
-    let vendored = std::fs::read_to_string(delete.vendored_file(&openapi)).unwrap();
-    assert!(vendored.contains("summary: Delete One Document"));
+    for (page, summary) in [
+        (
+            "api-reference/documents/delete-document",
+            "Delete One Document",
+        ),
+        ("api-reference/documents/get-document", "Get One Document"),
+        (
+            "api-reference/guardrails/get-guardrails",
+            "Get One Set of Guardrails",
+        ),
+    ] {
+        let page = PagePath::parse(page, "t").unwrap();
+        let vendored = std::fs::read_to_string(page.vendored_file(&openapi)).unwrap();
+        assert!(vendored.contains(&format!("summary: {summary}")), "{page}");
+    }
 
     let drifted = xtask(&[&["update"][..], &base].concat());
     assert_eq!(drifted.status, 0, "{drifted:?}");
