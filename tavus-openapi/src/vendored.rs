@@ -97,9 +97,11 @@ pub struct VendoredSpec {
     pub document: OpenAPI,
 }
 
-impl VendoredSpec {
-    /// Reads, parses and merges every `*.yaml` file under `dir`.
-    pub fn load(dir: impl AsRef<Path>) -> Result<Self, SpecError> {
+impl VendoredFile {
+    /// Reads and parses every `*.yaml` file under `dir`, sorted by path, without merging
+    /// them: for tools that look at each file on its own, such as the one that repairs a
+    /// vendored set that no longer merges.
+    pub fn load_all(dir: impl AsRef<Path>) -> Result<Vec<Self>, SpecError> {
         let dir = dir.as_ref();
         let mut paths = Vec::new();
         collect_yaml(dir, &mut paths)?;
@@ -109,10 +111,17 @@ impl VendoredSpec {
                 dir: dir.to_owned(),
             });
         }
-        let files = paths
+        paths
             .into_iter()
             .map(|file| read_vendored(dir, file))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect()
+    }
+}
+
+impl VendoredSpec {
+    /// Reads, parses and merges every `*.yaml` file under `dir`.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Self, SpecError> {
+        let files = VendoredFile::load_all(dir)?;
         let document = merge(
             files
                 .iter()

@@ -637,6 +637,34 @@ fn new_and_gone_pages_are_reported() {
     assert_eq!(gone["changes"][0]["severity"], "breaking");
 }
 
+/// Each vendored file is compared with its page on its own, so a vendored set that no
+/// longer merges is still checked, and the page that breaks it is reported.
+#[test]
+fn a_vendored_set_that_does_not_merge_is_still_checked() {
+    let setup = Setup::new();
+    // get-video now also defines GET /v2/videos, which get-videos defines.
+    setup.edit_vendored(
+        "api-reference/video-request/get-video",
+        "  /v2/videos/{video_id}:\n    get:",
+        "  /v2/videos:\n    get:",
+    );
+    assert!(tavus_openapi::VendoredSpec::load(setup.openapi()).is_err());
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 1, "{report:#}");
+    let pages: Vec<&str> = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["page"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pages,
+        ["api-reference/video-request/get-video"],
+        "{report:#}"
+    );
+    assert!(!changes(&report, "api-reference/video-request/get-video").is_empty());
+}
+
 /// Runs a check that must fail: status 2, nothing on stdout, the error names `expect`.
 fn assert_check_fails(setup: &Setup, extra: &[&str], expect: &str) {
     let run = setup.drift(&[&["--format", "json"][..], extra].concat());

@@ -502,3 +502,80 @@ fn a_vendored_page_gone_upstream_says_which_file_to_delete() {
     assert!(run.stderr.contains("Nothing under"), "{}", run.stderr);
     assert_eq!(snapshot(&openapi), before);
 }
+
+/// Update is the tool that repairs a vendored set, so a set that does not merge must not
+/// stop it from starting: only the set it would write has to merge.
+#[test]
+fn a_vendored_set_that_does_not_merge_can_be_repaired() {
+    let docs = temp_copy(&docs_snapshot());
+    let (_temp, openapi) = vendored_copy();
+    let dir = openapi_arg(&openapi);
+    let server = DocsServer::start(docs.path());
+    let base = ["--docs-url", server.url(), "--openapi-dir", dir.as_str()];
+    // get-video now also defines GET /v2/videos, which get-videos defines.
+    let get_video = openapi.join("api-reference/video-request/get-video.yaml");
+    let get_videos = openapi.join("api-reference/video-request/get-videos.yaml");
+    let text = std::fs::read_to_string(&get_video).unwrap();
+    let broken = text.replacen(
+        "  /v2/videos/{video_id}:\n    get:",
+        "  /v2/videos:\n    get:",
+        1,
+    );
+    assert_ne!(broken, text);
+    std::fs::write(&get_video, &broken).unwrap();
+    assert!(tavus_openapi::VendoredSpec::load(&openapi).is_err());
+
+    // Re-vendoring another page starts, and refuses the result, which still does not
+    // merge, naming both files.
+    edit_page(
+        docs.path(),
+        "api-reference/documents/delete-document",
+        "summary: Delete Document",
+        "summary: Delete One Document",
+    );
+    let before = snapshot(&openapi);
+    let run = xtask(
+        &[
+            &["update", "api-reference/documents/delete-document"][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.status, 2, "{run:?}");
+    assert_eq!(
+        server.hits("/api-reference/documents/delete-document.md"),
+        1,
+        "the update did not start"
+    );
+    for expect in [
+        format!("cannot merge {}", get_videos.display()),
+        format!(
+            "GET /v2/videos is already defined by {}",
+            get_video.display()
+        ),
+    ] {
+        assert!(
+            run.stderr.contains(&expect),
+            "expected `{expect}` in {}",
+            run.stderr
+        );
+    }
+    assert_eq!(snapshot(&openapi), before, "openapi/ changed on failure");
+
+    // Re-vendoring the broken page repairs the set.
+    let run = xtask(
+        &[
+            &["update", "api-reference/video-request/get-video"][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("(0 added, 1 updated)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&get_video).unwrap(), text);
+    tavus_openapi::VendoredSpec::load(&openapi).unwrap();
+}

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredSpec};
+use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredFile};
 
 use crate::Error;
 use crate::diff::{Change, diff_documents, unclassified, whole_page};
@@ -107,7 +107,8 @@ impl DriftReport {
 
 /// Runs the check of `openapi_dir` against the fetcher's site.
 pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport, Error> {
-    let vendored = VendoredSpec::load(openapi_dir)?.files;
+    // Each file is compared on its own, so the set need not merge to be checked.
+    let vendored = VendoredFile::load_all(openapi_dir)?;
     let index_url = fetcher.site().index_location();
     let listed =
         PageIndex::parse(&fetcher.fetch_index().await?, &index_url)?.reference_pages(&index_url)?;

@@ -145,8 +145,10 @@ fn load_vendored(openapi_dir: &Path) -> Result<Vec<VendoredFile>, Error> {
     if !openapi_dir.exists() {
         return Ok(Vec::new());
     }
-    match VendoredSpec::load(openapi_dir) {
-        Ok(spec) => Ok(spec.files),
+    // The files alone: a set that no longer merges is what an update may be run to repair,
+    // and only the set it writes has to merge (see `check_merge`).
+    match VendoredFile::load_all(openapi_dir) {
+        Ok(files) => Ok(files),
         Err(SpecError::NoVendoredFiles { .. }) => Ok(Vec::new()),
         Err(e) => Err(e.into()),
     }
