@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use httpmock::MockServer;
 use serde::Serialize;
 use serde_json::Value;
-use tavus_api::{ApiKey, Client, Error, ErrorExt, ErrorKind, ResponseValue};
+use tavus_api::{Client, Error, ErrorExt, ErrorKind, ResponseValue};
 
 /// A request as the server received it.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,11 +81,7 @@ impl Stub {
 
     /// A client for this server that sends each request once.
     pub fn client(&self) -> Client {
-        Client::builder(ApiKey::new("tvs-test-key").unwrap())
-            .base_url(self.server.base_url())
-            .no_retries()
-            .build()
-            .unwrap()
+        crate::client_sending_once(&self.server.base_url())
     }
 
     /// The one request the server received; panics if it received none or several.

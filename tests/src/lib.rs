@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: a local stand-in for docs.tavus.io, temporary
-//! copies of the docs snapshot and of `openapi/`, and a way to run the xtask in-process.
+//! copies of the docs snapshot and of `openapi/`, a way to run the xtask in-process, and
+//! a client for local test servers.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -24,6 +25,16 @@ pub fn repo_root() -> PathBuf {
 /// The copy of the docs site snapshot the tests use as upstream (see `fixtures/README.md`).
 pub fn docs_snapshot() -> PathBuf {
     repo_root().join("tests/fixtures/tavus-docs")
+}
+
+/// A client for a local test server that sends each request once (no retries), so a
+/// test sees exactly the requests it caused.
+pub fn client_sending_once(base_url: &str) -> tavus_api::Client {
+    tavus_api::Client::builder(tavus_api::ApiKey::new("tvs-test-key").unwrap())
+        .base_url(base_url)
+        .no_retries()
+        .build()
+        .unwrap()
 }
 
 /// The repository's vendored directory.

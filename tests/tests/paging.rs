@@ -8,14 +8,10 @@ use httpmock::Method::GET;
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
 use tavus_api::paging::every_item;
-use tavus_api::{ApiKey, Client, ErrorExt, ErrorKind};
+use tavus_api::{Client, ErrorExt, ErrorKind};
 
 fn client(server: &MockServer) -> Client {
-    Client::builder(ApiKey::new("tvs-test-key").unwrap())
-        .base_url(server.base_url())
-        .no_retries()
-        .build()
-        .unwrap()
+    integration_tests::client_sending_once(&server.base_url())
 }
 
 /// Serves `page` of `path` (with `limit`) as `data` holding `ids`, plus `extra` fields.

@@ -272,7 +272,7 @@ fn free_port() -> u16 {
 /// A server that starts listening on `port` 100 ms from now, answers one request with
 /// `status` and a JSON `body`, and returns the request it read.
 fn serve_once_later(port: u16, status: &'static str, body: &'static str) -> JoinHandle<String> {
-    let server = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let (mut stream, _) = listener.accept().unwrap();
@@ -284,6 +284,5 @@ fn serve_once_later(port: u16, status: &'static str, body: &'static str) -> Join
         );
         stream.write_all(answer.as_bytes()).unwrap();
         String::from_utf8_lossy(&request[..read]).into_owned()
-    });
-    server
+    })
 }

@@ -4,15 +4,11 @@
 
 use httpmock::MockServer;
 use tavus_api::types::{CreateConversationBody, CreateConversationResponse, DeleteDocumentError};
-use tavus_api::{ApiKey, Client, Error, ErrorExt, ErrorKind};
+use tavus_api::{Client, Error, ErrorExt, ErrorKind};
 use tavus_api_httpmock::MockServerExt;
 
 fn client(server: &MockServer) -> Client {
-    Client::builder(ApiKey::new("tvs-mock-key").unwrap())
-        .base_url(server.base_url())
-        .no_retries()
-        .build()
-        .unwrap()
+    integration_tests::client_sending_once(&server.base_url())
 }
 
 #[tokio::test]
