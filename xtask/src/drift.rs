@@ -188,11 +188,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
             (Err(e), _) => errors.push(e.into()),
         }
     }
-    match errors.len() {
-        0 => {}
-        1 => return Err(errors.remove(0)),
-        _ => return Err(Error::Pages(errors)),
-    }
+    Error::all(errors)?;
     report.pages.sort_by(|a, b| a.page.cmp(&b.page));
     report.summary = summarise(&report);
     Ok(report)

@@ -68,6 +68,18 @@ pub enum Error {
     Usage(String),
 }
 
+impl Error {
+    /// Folds the errors of a run that collects them all: none is `Ok`, one is itself, and
+    /// several are [`Error::Pages`].
+    pub(crate) fn all(mut errors: Vec<Error>) -> Result<(), Error> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Pages(errors)),
+        }
+    }
+}
+
 struct Listed<'a>(&'a [Error]);
 
 impl fmt::Display for Listed<'_> {

@@ -211,11 +211,8 @@ async fn fetch_and_check(
             Err(e) => errors.push(e.into()),
         }
     }
-    match errors.len() {
-        0 => Ok(checked),
-        1 => Err(errors.remove(0)),
-        _ => Err(Error::Pages(errors)),
-    }
+    Error::all(errors)?;
+    Ok(checked)
 }
 
 /// The vendored set after the update must merge, as the build will merge it.
