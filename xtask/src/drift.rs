@@ -7,12 +7,13 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredFile};
+use tavus_openapi::{PagePath, SpecError, VendoredFile};
 
 use crate::Error;
 use crate::diff::{Change, diff_documents, unclassified, whole_page};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::{Rule, Severity};
+use crate::upstream::{read_page, reference_pages};
 
 /// Everything the check found. Serialised as the `--format json` report (see
 /// `xtask/DRIFT.md` for the schema).
@@ -109,9 +110,7 @@ impl DriftReport {
 pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport, Error> {
     // Each file is compared on its own, so the set need not merge to be checked.
     let vendored = VendoredFile::load_all(openapi_dir)?;
-    let index_url = fetcher.site().index_location();
-    let listed =
-        PageIndex::parse(&fetcher.fetch_index().await?, &index_url)?.reference_pages(&index_url)?;
+    let listed = reference_pages(fetcher).await?;
     let new: Vec<PagePath> = listed
         .iter()
         .filter(|page| !vendored.iter().any(|f| &f.page == *page))
@@ -151,7 +150,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                 errors.push(e.into());
                 continue;
             }
-            (Ok(markdown), _) => upstream_block(&markdown, &url),
+            (Ok(markdown), _) => read_page(&markdown, &url),
         };
         match (found, vendored_file) {
             (Ok((block, document)), Some(file)) => {
@@ -192,15 +191,6 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
     report.pages.sort_by(|a, b| a.page.cmp(&b.page));
     report.summary = summarise(&report);
     Ok(report)
-}
-
-fn upstream_block(
-    markdown: &str,
-    url: &str,
-) -> Result<(OpenApiBlock, openapiv3::OpenAPI), SpecError> {
-    let block = OpenApiBlock::extract(markdown, url)?;
-    let document = tavus_openapi::parse_document(&block.yaml, url)?;
-    Ok((block, document))
 }
 
 fn drift(

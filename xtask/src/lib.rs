@@ -19,5 +19,6 @@ pub mod rules;
 pub mod site;
 mod text_diff;
 pub mod update;
+mod upstream;
 
 pub use error::Error;

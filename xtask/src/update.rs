@@ -9,10 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use openapiv3::OpenAPI;
-use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError, VendoredFile, VendoredSpec};
+use tavus_openapi::{OpenApiBlock, PagePath, SpecError, VendoredFile, VendoredSpec};
 
 use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
+use crate::upstream::{read_page, reference_pages};
 
 /// Which pages to vendor.
 #[derive(Debug, Clone, Default)]
@@ -93,10 +94,8 @@ pub async fn update(
         wanted.extend(vendored.iter().map(|f| f.page.clone()));
     }
     let new_pages: Vec<PagePath> = if request.add_new {
-        let location = fetcher.site().index_location();
-        let index = PageIndex::parse(&fetcher.fetch_index().await?, &location)?;
-        index
-            .reference_pages(&location)?
+        reference_pages(fetcher)
+            .await?
             .into_iter()
             .filter(|page| !is_vendored(page) && !wanted.contains(page))
             .collect()
@@ -187,27 +186,19 @@ async fn fetch_and_check(
                 continue;
             }
         };
-        let block = match OpenApiBlock::extract(&markdown, &url) {
-            Ok(block) => block,
-            Err(SpecError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
-                summary.skipped.push(SkippedPage {
-                    page,
-                    reason: "no OpenAPI block, so not an operation page".into(),
-                });
-                continue;
-            }
-            Err(e) => {
-                errors.push(e.into());
-                continue;
-            }
-        };
-        match tavus_openapi::parse_document(&block.yaml, &url) {
-            Ok(document) => checked.push(CheckedPage {
+        match read_page(&markdown, &url) {
+            Ok((block, document)) => checked.push(CheckedPage {
                 page,
                 url,
                 block,
                 document,
             }),
+            Err(SpecError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
+                summary.skipped.push(SkippedPage {
+                    page,
+                    reason: "no OpenAPI block, so not an operation page".into(),
+                });
+            }
             Err(e) => errors.push(e.into()),
         }
     }
