@@ -13,6 +13,7 @@ use crate::Error;
 use crate::diff::{Change, diff_documents, unclassified, whole_page};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::{Rule, Severity};
+pub use crate::upstream::SkippedPage;
 use crate::upstream::{read_page, reference_pages};
 
 /// Everything the check found. Serialised as the `--format json` report (see
@@ -76,15 +77,6 @@ pub struct PageDrift {
     pub status: PageStatus,
     /// The changes, in the order they were found.
     pub changes: Vec<Change>,
-}
-
-/// An index page that has no OpenAPI block.
-#[derive(Debug, Clone, Serialize)]
-pub struct SkippedPage {
-    /// The page.
-    pub page: String,
-    /// Why it was skipped.
-    pub reason: String,
 }
 
 /// Which changes make the check fail.
@@ -180,10 +172,9 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                     .pages
                     .push(drift(page, url, file, PageStatus::New, changes));
             }
-            (Err(SpecError::NoOpenApiBlock { .. }), None) => report.skipped.push(SkippedPage {
-                page: page.to_string(),
-                reason: "no OpenAPI block, so not an operation page".into(),
-            }),
+            (Err(SpecError::NoOpenApiBlock { .. }), None) => report
+                .skipped
+                .push(SkippedPage::not_an_operation_page(page.clone())),
             (Err(e), _) => errors.push(e.into()),
         }
     }

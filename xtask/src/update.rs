@@ -13,6 +13,7 @@ use tavus_openapi::{OpenApiBlock, PagePath, SpecError, VendoredFile, VendoredSpe
 
 use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
+pub use crate::upstream::SkippedPage;
 use crate::upstream::{read_page, reference_pages};
 
 /// Which pages to vendor.
@@ -46,15 +47,6 @@ pub struct VendoredChange {
     pub operation: String,
     /// Whether the file is new.
     pub added: bool,
-}
-
-/// An index page `--add-new` left alone.
-#[derive(Debug, Clone)]
-pub struct SkippedPage {
-    /// The page.
-    pub page: PagePath,
-    /// Why, in a few words.
-    pub reason: String,
 }
 
 /// A page fetched and checked, ready to vendor.
@@ -194,10 +186,9 @@ async fn fetch_and_check(
                 document,
             }),
             Err(SpecError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
-                summary.skipped.push(SkippedPage {
-                    page,
-                    reason: "no OpenAPI block, so not an operation page".into(),
-                });
+                summary
+                    .skipped
+                    .push(SkippedPage::not_an_operation_page(page));
             }
             Err(e) => errors.push(e.into()),
         }
