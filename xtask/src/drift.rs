@@ -203,19 +203,17 @@ fn drift(
 /// The block's text differs but the documents are equal as values: the vendored copy is no
 /// longer verbatim.
 fn reformatted() -> Change {
-    Change {
-        rule: Rule::TextReformatted,
-        severity: Rule::TextReformatted.severity(),
-        operation: None,
-        location: String::new(),
-        message: "the block's text changed without changing its meaning (formatting, key order)"
-            .into(),
-    }
+    Change::new(
+        Rule::TextReformatted,
+        None,
+        "",
+        "the block's text changed without changing its meaning (formatting, key order)",
+    )
 }
 
 fn summarise(report: &DriftReport) -> Summary {
     let changes = report.pages.iter().flat_map(|p| &p.changes);
-    let count = |severity| changes.clone().filter(|c| c.severity == severity).count();
+    let count = |severity| changes.clone().filter(|c| c.severity() == severity).count();
     let pages = |status| report.pages.iter().filter(|p| p.status == status).count();
     Summary {
         breaking: count(Severity::Breaking),

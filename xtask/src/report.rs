@@ -92,11 +92,11 @@ fn text(report: &DriftReport, colour: bool) -> String {
         let _ = writeln!(out, "\n{} ({})", page.page, status_label(page.status));
         let _ = writeln!(out, "  {}", page.url);
         for change in &page.changes {
-            let label = format!("{:<13}", change.severity.label());
+            let label = format!("{:<13}", change.severity().label());
             let _ = writeln!(
                 out,
                 "  {} {}: {} [{}]",
-                paint(change.severity, &label),
+                paint(change.severity(), &label),
                 where_(change),
                 change.message,
                 change.rule.id()
@@ -148,7 +148,7 @@ fn page_markdown(out: &mut String, page: &PageDrift) {
         status_label(page.status)
     );
     for change in &page.changes {
-        let severity = match change.severity {
+        let severity = match change.severity() {
             Severity::Breaking => "**breaking**",
             Severity::NonBreaking => "non-breaking",
             Severity::Documentation => "documentation",

@@ -23,22 +23,65 @@ use crate::rules::{Rule, Severity};
 use crate::text_diff::describe;
 use schema::{parameter_shape, type_changed};
 
-/// One difference, explained.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One difference, explained. Its severity is its rule's ([`Change::severity`]), and is
+/// serialised after the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// Which rule it falls under.
     pub rule: Rule,
-    /// The rule's classification.
-    pub severity: Severity,
     /// The operation, such as `GET /v2/documents/{document_id}`; absent for changes to the
     /// document as a whole (servers, security schemes).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// Where in the operation, such as ``response 200 body `data[].status` ``; empty for
     /// the operation itself.
     pub location: String,
     /// What changed, in words.
     pub message: String,
+}
+
+impl Change {
+    /// A change under `rule`.
+    pub fn new(
+        rule: Rule,
+        operation: Option<String>,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            rule,
+            operation,
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The rule's classification.
+    pub fn severity(&self) -> Severity {
+        self.rule.severity()
+    }
+}
+
+impl Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The JSON layout of `xtask/DRIFT.md`, severity included.
+        #[derive(Serialize)]
+        struct Json<'a> {
+            rule: Rule,
+            severity: Severity,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            operation: Option<&'a str>,
+            location: &'a str,
+            message: &'a str,
+        }
+        Json {
+            rule: self.rule,
+            severity: self.severity(),
+            operation: self.operation.as_deref(),
+            location: &self.location,
+            message: &self.message,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// Compares a vendored document with its upstream version.
@@ -77,15 +120,12 @@ pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
     if paths.len() > SHOWN {
         location.push_str(&format!(" and {} more", paths.len() - SHOWN));
     }
-    let rule = Rule::UnclassifiedChange;
-    Some(Change {
-        rule,
-        severity: rule.severity(),
-        operation: None,
+    Some(Change::new(
+        Rule::UnclassifiedChange,
+        None,
         location,
-        message: "changed in a way the drift check cannot classify, so it is assumed breaking"
-            .into(),
-    })
+        "changed in a way the drift check cannot classify, so it is assumed breaking",
+    ))
 }
 
 /// Every operation of a document as `METHOD /path`, for pages added or gone.
@@ -105,13 +145,7 @@ pub fn operations(document: &OpenAPI) -> Vec<String> {
 pub fn whole_page(document: &OpenAPI, rule: Rule, message: &str) -> Vec<Change> {
     operations(document)
         .into_iter()
-        .map(|operation| Change {
-            rule,
-            severity: rule.severity(),
-            operation: Some(operation),
-            location: String::new(),
-            message: message.to_owned(),
-        })
+        .map(|operation| Change::new(rule, Some(operation), "", message))
         .collect()
 }
 
@@ -132,13 +166,8 @@ struct Diff<'a> {
 
 impl<'a> Diff<'a> {
     fn push(&mut self, rule: Rule, location: &str, message: impl Into<String>) {
-        self.changes.push(Change {
-            rule,
-            severity: rule.severity(),
-            operation: self.operation.clone(),
-            location: location.to_owned(),
-            message: message.into(),
-        });
+        self.changes
+            .push(Change::new(rule, self.operation.clone(), location, message));
     }
 
     fn document(&mut self) {
@@ -750,7 +779,7 @@ components:
         assert_eq!(diff_documents(&old, &new), []);
         let change = unclassified(&old, &new).unwrap();
         assert_eq!(change.rule, Rule::UnclassifiedChange);
-        assert_eq!(change.severity, Severity::Breaking);
+        assert_eq!(change.severity(), Severity::Breaking);
         assert_eq!(
             change.location,
             "paths./v2/videos/{id}.get.parameters[0].style"
