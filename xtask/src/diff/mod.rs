@@ -128,23 +128,10 @@ pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
     ))
 }
 
-/// Every operation of a document as `METHOD /path`, for pages added or gone.
-pub fn operations(document: &OpenAPI) -> Vec<String> {
-    document
-        .paths
-        .iter()
-        .filter_map(|(path, item)| Some((path, item.as_item()?)))
-        .flat_map(|(path, item)| {
-            item.iter()
-                .map(move |(method, _)| format!("{} {path}", method.to_uppercase()))
-        })
-        .collect()
-}
-
 /// A change for each operation of a page that appeared or disappeared upstream.
 pub fn whole_page(document: &OpenAPI, rule: Rule, message: &str) -> Vec<Change> {
-    operations(document)
-        .into_iter()
+    operation_map(document)
+        .into_keys()
         .map(|operation| Change::new(rule, Some(operation), "", message))
         .collect()
 }
