@@ -3,13 +3,13 @@
 //!
 //! Everything is fetched and checked first: each block must be an OpenAPI 3.0 document and
 //! the whole vendored set must still merge. Only then is a complete new copy of the
-//! vendored directory written beside it, read back as the build will read it, and swapped
-//! in with two renames; on any failure before the swap `openapi/` is left as it was.
+//! vendored directory written beside it and swapped in with two renames; on any failure
+//! before the swap `openapi/` is left as it was.
 
 use std::path::{Path, PathBuf};
 
 use openapiv3::OpenAPI;
-use tavus_openapi::{OpenApiBlock, PagePath, SpecError, VendoredFile, VendoredSpec};
+use tavus_openapi::{OpenApiBlock, PagePath, SpecError, VendoredFile};
 
 use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
@@ -112,7 +112,7 @@ pub async fn update(
     if changed.is_empty() {
         return Ok(summary);
     }
-    check_merge(&vendored, &changed)?;
+    check_merge(openapi_dir, &vendored, &changed)?;
     let writes: Vec<(PathBuf, &str)> = changed
         .iter()
         .map(|c| (c.page.vendored_file(Path::new("")), c.block.yaml.as_str()))
@@ -197,11 +197,22 @@ async fn fetch_and_check(
     Ok(checked)
 }
 
-/// The vendored set after the update must merge, as the build will merge it.
-fn check_merge(vendored: &[VendoredFile], changed: &[CheckedPage]) -> Result<(), Error> {
+/// The vendored set after the update must merge, as the build will merge it. The set is
+/// taken file by file, as [`replace_dir`] will write it: every vendored file the update
+/// does not overwrite, and every block it writes. So the staged copy is exactly this set
+/// and is not read back, and an error names the files under `openapi_dir`.
+fn check_merge(
+    openapi_dir: &Path,
+    vendored: &[VendoredFile],
+    changed: &[CheckedPage],
+) -> Result<(), Error> {
+    let written: Vec<PathBuf> = changed
+        .iter()
+        .map(|c| c.page.vendored_file(openapi_dir))
+        .collect();
     let kept = vendored
         .iter()
-        .filter(|f| !changed.iter().any(|c| c.page == f.page))
+        .filter(|f| !written.contains(&f.file))
         .map(|f| (f.file.display().to_string(), &f.document));
     let fresh = changed.iter().map(|c| (c.url.clone(), &c.document));
     tavus_openapi::merge(kept.chain(fresh))?;
@@ -209,7 +220,8 @@ fn check_merge(vendored: &[VendoredFile], changed: &[CheckedPage]) -> Result<(),
 }
 
 /// Writes a full new copy of `openapi_dir` with `writes` applied (paths relative to it),
-/// checks it loads, then swaps it in. Until the swap, `openapi_dir` is untouched.
+/// then swaps it in. Until the swap, `openapi_dir` is untouched. The copy is not read back:
+/// [`check_merge`] has already merged the set it holds.
 fn replace_dir(openapi_dir: &Path, writes: &[(PathBuf, &str)]) -> Result<(), Error> {
     let target = resolve(openapi_dir)?;
     let parent = target.parent().unwrap_or(Path::new("."));
@@ -228,7 +240,6 @@ fn replace_dir(openapi_dir: &Path, writes: &[(PathBuf, &str)]) -> Result<(), Err
         }
         std::fs::write(&file, text).map_err(|e| write_error(&file, e))?;
     }
-    VendoredSpec::load(&fresh)?;
     swap_in(&target, &fresh, staging, &mut |from, to| {
         std::fs::rename(from, to)
     })
