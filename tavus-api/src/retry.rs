@@ -100,15 +100,23 @@ impl RetryPolicy {
             Some(asked) => asked,
             None => self.backoff(attempt, jitter),
         };
-        (elapsed + wait <= self.max_elapsed).then_some(wait)
+        // `checked_add`: a `Retry-After` of `u64::MAX` seconds must end retrying, not panic.
+        let ends = elapsed.checked_add(wait)?;
+        (ends <= self.max_elapsed).then_some(wait)
     }
 
     fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let doubled = self
             .initial_backoff
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
-        let ceiling = doubled.min(self.max_backoff);
-        ceiling / 2 + (ceiling / 2).mul_f64(jitter)
+        let half = doubled.min(self.max_backoff) / 2;
+        // `mul_f64` panics on a negative or non-finite factor; keep it in `[0, 1]`.
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        half.saturating_add(half.mul_f64(jitter))
     }
 }
 
@@ -196,7 +204,7 @@ fn log_retry(attempt: u32, wait: Duration, result: &reqwest::Result<Response>) {
             );
         }
         Err(error) => {
-            let error = crate::trace::chain(error);
+            let error = crate::error::chain(error);
             tracing::info!(attempt, wait_ms, error, "retrying after a failure");
         }
     }
@@ -247,6 +255,7 @@ fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn response(status: u16, retry_after: Option<&str>) -> reqwest::Result<Response> {
         let mut builder = http::Response::builder().status(status);
@@ -388,6 +397,41 @@ mod tests {
         assert_eq!(read("Sun, 29 Nov 2026 13:59:00 GMT"), Some(Duration::ZERO));
         assert_eq!(read("-1"), None);
         assert_eq!(read("tomorrow"), None);
+    }
+
+    proptest! {
+        // No `Retry-After` (seconds, dates, huge numbers, garbage), policy, attempt count or
+        // elapsed time makes the scheduler panic, and no wait it allows ends past the
+        // policy's bound.
+        #[test]
+        fn no_retry_after_or_elapsed_time_panics(
+            value in prop_oneof![
+                any::<u64>().prop_map(|n| n.to_string()),
+                "[0-9]{15,40}",
+                "(Mon|Sun), [0-9]{1,2} (Jan|Nov) [0-9]{1,6} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+                "[ -~]{0,40}",
+            ],
+            elapsed_ms in any::<u64>(),
+            elapsed_ns in 0u32..1_000_000_000,
+            attempt in any::<u32>(),
+            max_elapsed_s in any::<u64>(),
+            backoff_s in any::<u64>(),
+            jitter in any::<f64>(),
+            now_s in any::<u32>(),
+        ) {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now_s.into());
+            let _ = parse_retry_after(&value, now);
+            let elapsed = Duration::new(elapsed_ms, elapsed_ns);
+            let policy = RetryPolicy::default()
+                .max_attempts(u32::MAX)
+                .initial_backoff(Duration::from_secs(backoff_s))
+                .max_backoff(Duration::MAX)
+                .max_elapsed(Duration::from_secs(max_elapsed_s));
+            let answer = response(429, Some(&value));
+            if let Some(wait) = policy.wait_after(attempt, &Method::GET, &answer, elapsed, jitter) {
+                prop_assert!(elapsed + wait <= policy.max_elapsed);
+            }
+        }
     }
 
     // The POST rule through the real loop: no generated POST operation is needed to show it.
