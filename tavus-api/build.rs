@@ -24,7 +24,7 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
         .with_interface(InterfaceStyle::Positional)
         .with_hooks(HooksMode::Expected)
         // Per-client settings the hooks read through `ClientInfo::inner`.
-        .with_inner_type(quote::quote!(crate::RetryPolicy))
+        .with_inner_type(quote::quote!(crate::ClientSettings))
         .with_derive("PartialEq");
     let tokens = Generator::new(&settings)
         .generate_tokens(&spec)
@@ -46,6 +46,14 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
         &syn::parse_quote!(crate::hooks::encode_path),
     )
     .and_then(|()| tavus_openapi::code::drop_api_version_header(&mut code, routes.len()))
+    .and_then(|()| {
+        tavus_openapi::code::return_errors_through(
+            &mut code,
+            &syn::parse_quote!(crate::error::attach),
+            &syn::parse_quote!(crate::Error),
+            routes.len(),
+        )
+    })
     .and_then(|()| {
         let names = routes.iter().map(|r| r.method_name.as_str());
         tavus_openapi::code::check_method_names(&code, names)

@@ -15,6 +15,11 @@ pub const API_KEY_ENV: &str = "TAVUS_API_KEY";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole request may take, unless [`ClientBuilder::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest success body a client reads, unless [`ClientBuilder::max_response_size`]
+/// says otherwise: Tavus answers with small JSON documents, and a body over this is
+/// refused (kind [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge)) while it is
+/// read, before it fills memory.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 8 * 1024 * 1024;
 /// The `User-Agent` every request carries: this crate's name and version.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -56,8 +61,9 @@ impl fmt::Debug for ApiKey {
     }
 }
 
-/// Why a [`Client`] could not be built. No variant holds or prints the API key.
-#[derive(Debug, thiserror::Error)]
+/// Why a [`Client`] could not be built. No variant holds or prints the API key, nor a
+/// password in a base URL.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// `TAVUS_API_KEY` is not set.
@@ -76,9 +82,11 @@ pub enum ConfigError {
     )]
     InvalidApiKey,
     /// The base URL is not an absolute `http` or `https` URL without query or fragment.
-    #[error("base URL `{url}` is not usable: {reason}")]
+    #[error(
+        "base URL `{url}` is not usable: {reason}; give ClientBuilder::base_url an absolute http or https URL such as {DEFAULT_BASE_URL}"
+    )]
     InvalidBaseUrl {
-        /// The URL given.
+        /// The URL given, with any `user:password@` shown as `***@`.
         url: String,
         /// What is wrong with it.
         reason: String,
@@ -86,6 +94,23 @@ pub enum ConfigError {
     /// The HTTP client could not be set up (for example, TLS initialisation failed).
     #[error("cannot set up the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+}
+
+/// The same text as `Display`: a `main` that returns the error through `?` prints `Debug`,
+/// and should say what to do as well.
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// What a [`Client`] was built with beyond its HTTP client: its retries and its response
+/// size limit. Only [`ClientBuilder`] makes one, so every client has an API key, timeouts
+/// and a checked base URL.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_size: usize,
 }
 
 /// Configures a [`Client`]: the API key is required, everything else has a default.
@@ -106,6 +131,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
+    max_response_size: usize,
 }
 
 impl ClientBuilder {
@@ -117,6 +143,7 @@ impl ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
         }
     }
 
@@ -151,6 +178,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Bounds the size of a success response's body, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`]). Reading stops at the bound, and the call fails with
+    /// kind [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge). Of an error
+    /// status's body, at most 64 KiB are kept, whatever this says.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
     /// Sends every request once: same as `.retry(RetryPolicy::never())`.
     pub fn no_retries(self) -> Self {
         self.retry(RetryPolicy::never())
@@ -163,18 +199,27 @@ impl ClientBuilder {
         headers.insert(API_KEY_HEADER, self.api_key.0);
         let http = reqwest::Client::builder()
             .default_headers(headers)
+            // The key travels in a custom header, which reqwest would keep on a redirect to
+            // another origin, and a redirect within the origin would act on another
+            // resource than the one the path check passed: follow none. A 3xx reaches the
+            // caller as an error that names where it pointed.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()
             .map_err(ConfigError::Http)?;
-        Ok(Client::new_with_client(&base_url, http, self.retry))
+        let settings = ClientSettings {
+            retry: self.retry,
+            max_response_size: self.max_response_size,
+        };
+        Ok(Client::new_with_client(&base_url, http, settings))
     }
 }
 
 fn checked_base_url(url: &str) -> Result<String, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
-        url: url.to_owned(),
+        url: without_credentials(url),
         reason: reason.to_owned(),
     };
     let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
@@ -188,6 +233,22 @@ fn checked_base_url(url: &str) -> Result<String, ConfigError> {
         return Err(invalid("credentials go in the API key, not the URL"));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `url` with any `user:password@` replaced by `***@`, so that an error about a base URL
+/// never shows a password. It works on the text as given, since the URL it is asked about
+/// may not parse: everything before the last `@` of the authority is hidden.
+fn without_credentials(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}***{}{path}", &authority[at..]),
+        None => url.to_owned(),
+    }
 }
 
 impl Client {
@@ -226,9 +287,25 @@ mod tests {
             checked_base_url("https://h/prefix/").unwrap(),
             "https://h/prefix"
         );
-        for bad in ["tavusapi.com", "ftp://h", "https://h/?a=1", "https://u:p@h"] {
+        for bad in ["tavusapi.com", "ftp://h", "https://h/?a=1"] {
             let err = checked_base_url(bad).unwrap_err().to_string();
             assert!(err.starts_with(&format!("base URL `{bad}`")), "{err}");
+        }
+    }
+
+    #[test]
+    fn base_url_errors_never_show_credentials() {
+        for (bad, shown) in [
+            ("http://user:secret@host", "http://***@host"),
+            ("https://user:secret@h/prefix?q", "https://***@h/prefix?q"),
+            ("http://a@b:secret@h:99/x", "http://***@h:99/x"),
+            ("http://user:secret@ho st/", "http://***@ho st/"),
+            ("user:secret@host", "***@host"),
+        ] {
+            let err = checked_base_url(bad).unwrap_err();
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("secret"), "{text}");
+            assert!(text.contains(shown), "{text}");
         }
     }
 }

@@ -12,7 +12,13 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
 use crate::generated::route;
-use crate::{Client, Error, RetryPolicy, retry};
+use crate::{Client, ClientSettings, retry};
+
+type Error<E> = progenitor_client::Error<E>;
+
+/// How much of an error status's body is kept: enough for any error document, little
+/// enough that a hostile server cannot fill memory through errors.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// An operation's route, as the build script reads it from the spec.
 pub(crate) struct Route {
@@ -29,11 +35,19 @@ pub(crate) struct Route {
 #[derive(Clone)]
 pub(crate) struct BufferedBody(pub(crate) Bytes);
 
-/// Marks a response whose documented JSON body did not arrive as JSON.
+/// Marks a response whose documented JSON body did not arrive as JSON, and says why.
 #[derive(Clone)]
-pub(crate) struct InvalidBody;
+pub(crate) struct InvalidBody {
+    pub(crate) reason: String,
+}
 
-impl ClientHooks<RetryPolicy> for Client {
+/// Marks a success response whose body was over the size limit; it was not read.
+#[derive(Clone, Copy)]
+pub(crate) struct TooLarge {
+    pub(crate) limit: usize,
+}
+
+impl ClientHooks<ClientSettings> for Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), Error<E>> {
         // Every generated method has a route; a missing one means the build script and
         // progenitor disagree on names, and the path check must not be skipped silently.
@@ -49,8 +63,10 @@ impl ClientHooks<RetryPolicy> for Client {
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
         #[cfg(feature = "tracing")]
         let span = crate::trace::request_span(info, &request);
-        let send = retry::send(self.inner(), request, |request| async {
-            buffer(self.client().execute(request).await?).await
+        let settings = self.inner();
+        let send = retry::send(&settings.retry, request, |request| async {
+            let response = self.client().execute(request).await?;
+            buffer(response, settings.max_response_size).await
         });
         #[cfg(feature = "tracing")]
         let send = crate::trace::record(span, send);
@@ -67,15 +83,22 @@ impl ClientHooks<RetryPolicy> for Client {
         let (Ok(response), Some(route)) = (result, route(info.operation_id)) else {
             return Ok(());
         };
+        if let Some(&too_large) = response.extensions().get::<TooLarge>() {
+            let mut copy = rebuild(response, Bytes::new());
+            copy.extensions_mut().insert(too_large);
+            return Err(Error::UnexpectedResponse(copy));
+        }
         if !route.json_statuses.contains(&response.status().as_u16()) {
             return Ok(());
         }
         let Some(body) = buffered_body(response) else {
             return Ok(());
         };
-        if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() {
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
             let mut copy = rebuild(response, Bytes::copy_from_slice(body));
-            copy.extensions_mut().insert(InvalidBody);
+            copy.extensions_mut().insert(InvalidBody {
+                reason: e.to_string(),
+            });
             return Err(Error::UnexpectedResponse(copy));
         }
         Ok(())
@@ -91,19 +114,48 @@ pub(crate) fn empty_value(mut response: Response) -> ResponseValue<()> {
 }
 
 /// Reads the whole body so that it can be both decoded and, when decoding fails,
-/// returned to the caller; Tavus responses are small JSON documents. A body known to be
-/// empty (204, 304, `content-length: 0`) is neither read nor rebuilt around, nor stored
-/// ([`buffered_body`] knows it is empty): for `delete_document` that work had cost about
-/// 3,300 instructions per request, nearly all that the client adds now (4,000, see
-/// BENCHMARKS.md).
-async fn buffer(mut response: Response) -> reqwest::Result<Response> {
+/// returned to the caller; Tavus responses are small JSON documents. What is read is
+/// bounded, and the bound is enforced while reading: a success body over `limit` is not
+/// kept (the response is marked [`TooLarge`], which [`ClientHooks::post`] makes an
+/// error), and of an error status's body the first [`ERROR_BODY_LIMIT`] bytes are kept.
+/// In both cases the rest is never read: the connection is dropped. A body known to be
+/// empty (204, 304, `content-length: 0`) is not read at all.
+async fn buffer(mut response: Response, limit: usize) -> reqwest::Result<Response> {
     if response.content_length() == Some(0) {
         return Ok(response);
     }
+    let success = response.status().is_success();
+    let keep = if success {
+        limit
+    } else {
+        limit.min(ERROR_BODY_LIMIT)
+    };
     let builder = builder_like(&response);
+    let declared = response.content_length();
     let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await?;
-    Ok(assemble(builder, headers, body))
+    if success && declared.is_some_and(|length| length > limit as u64) {
+        return Ok(too_large(builder, headers, limit));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = keep - body.len();
+        if chunk.len() > room {
+            if success {
+                return Ok(too_large(builder, headers, limit));
+            }
+            body.extend_from_slice(&chunk[..room]);
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(assemble(builder, headers, body.into()))
+}
+
+/// A response without its body, marked as over `limit`.
+fn too_large(builder: http::response::Builder, headers: http::HeaderMap, limit: usize) -> Response {
+    let mut response = assemble(builder, headers, Bytes::new());
+    response.extensions_mut().insert(TooLarge { limit });
+    response
 }
 
 /// The whole body of a response that went through [`buffer`].

@@ -12,9 +12,9 @@ mod retry;
 mod trace;
 
 pub use client::{
-    API_KEY_ENV, ApiKey, ClientBuilder, ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT, USER_AGENT,
+    API_KEY_ENV, ApiKey, ClientBuilder, ClientSettings, ConfigError, DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, USER_AGENT,
 };
-pub use error::{ErrorExt, ErrorKind};
-pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue, types};
+pub use error::{Error, ErrorExt, ErrorKind};
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, types};
 pub use retry::RetryPolicy;

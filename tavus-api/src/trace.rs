@@ -39,20 +39,7 @@ pub(crate) async fn record(
     span.record("duration_ms", duration_ms);
     match &result {
         Ok(response) => span.record("http.response.status_code", response.status().as_u16()),
-        Err(e) => span.record("error", display(chain(e))),
+        Err(e) => span.record("error", display(crate::error::chain(e))),
     };
     result
-}
-
-/// The error with its causes: reqwest's own message ("error sending request for url
-/// (...)") does not say whether the connection was refused or timed out.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -194,6 +194,130 @@ pub fn build_empty_values_with(code: &mut syn::File, builder: &syn::Path) -> usi
     redirect.redirected
 }
 
+/// Makes every generated operation return its errors through `attach`, as `error_type`.
+///
+/// progenitor has no setting for the error type its methods return, and its
+/// `progenitor_client::Error` says little to a user: an undocumented status or a body
+/// that is not JSON prints as reqwest's `Response { url, status, headers }`, without the
+/// operation or any of the body, and a refused connection, a timeout and a DNS failure
+/// all print as "error sending request for url (...)". Each generated operation is an
+/// `async fn` returning `Result<ResponseValue<T>, Error<E>>` whose body names it in an
+/// `OperationInfo { operation_id: "..." }`; this changes the return type to
+/// `Result<ResponseValue<T>, error_type<E>>` and the body to
+/// `attach("operation_id", async move { body }.await)`, so the hand-written error type
+/// sees every error with the operation it came from. It does not look at what the body
+/// does, so it holds for either of progenitor's interfaces.
+///
+/// Fails, naming the trap, unless it wraps exactly `operations` functions.
+pub fn return_errors_through(
+    code: &mut syn::File,
+    attach: &syn::Path,
+    error_type: &syn::Path,
+    operations: usize,
+) -> Result<(), SpecError> {
+    struct Wrap<'a> {
+        attach: &'a syn::Path,
+        error_type: &'a syn::Path,
+        wrapped: usize,
+        unnamed: Vec<String>,
+    }
+    impl VisitMut for Wrap<'_> {
+        fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
+            let Some((ok, error)) = generated_result(&function.sig) else {
+                return;
+            };
+            let Some(operation) = operation_id(&function.block) else {
+                self.unnamed.push(function.sig.ident.to_string());
+                return;
+            };
+            let (attach, error_type, body) = (self.attach, self.error_type, &function.block);
+            function.sig.output = parse_quote!(-> Result<#ok, #error_type<#error>>);
+            function.block = parse_quote!({
+                let result: Result<#ok, Error<#error>> = async move #body.await;
+                #attach(#operation, result)
+            });
+            self.wrapped += 1;
+        }
+    }
+    let mut wrap = Wrap {
+        attach,
+        error_type,
+        wrapped: 0,
+        unnamed: Vec::new(),
+    };
+    wrap.visit_file_mut(code);
+    if wrap.wrapped != operations || !wrap.unnamed.is_empty() {
+        return Err(SpecError::Adapt(format!(
+            "`return_errors_through` wrapped {} of {operations} operations, and found no \
+             `OperationInfo` in {:?}: progenitor no longer generates operations as it \
+             expects; update it for this progenitor",
+            wrap.wrapped, wrap.unnamed
+        )));
+    }
+    Ok(())
+}
+
+/// `T` and `E` of an `async fn ... -> Result<ResponseValue<T>, Error<E>>`.
+fn generated_result(sig: &syn::Signature) -> Option<(syn::Type, syn::Type)> {
+    let syn::ReturnType::Type(_, output) = &sig.output else {
+        return None;
+    };
+    let syn::Type::Path(result) = &**output else {
+        return None;
+    };
+    let last = result.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    let [
+        syn::GenericArgument::Type(ok),
+        syn::GenericArgument::Type(error),
+    ] = [arguments.args.first()?, arguments.args.get(1)?].map(Clone::clone)
+    else {
+        return None;
+    };
+    let syn::Type::Path(error_path) = &error else {
+        return None;
+    };
+    let error_segment = error_path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(error_arguments) = &error_segment.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(inner)) = error_arguments.args.first() else {
+        return None;
+    };
+    let is_operation = sig.asyncness.is_some()
+        && last.ident == "Result"
+        && error_segment.ident == "Error"
+        && matches!(&ok, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "ResponseValue"));
+    is_operation.then(|| (ok, inner.clone()))
+}
+
+/// The `"..."` of the `OperationInfo { operation_id: "..." }` in a generated operation.
+fn operation_id(body: &Block) -> Option<syn::LitStr> {
+    struct Find(Option<syn::LitStr>);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_expr_struct(&mut self, info: &'ast syn::ExprStruct) {
+            if info.path.is_ident("OperationInfo") {
+                for field in &info.fields {
+                    if let (syn::Member::Named(name), Expr::Lit(value)) =
+                        (&field.member, &field.expr)
+                        && let Lit::Str(id) = &value.lit
+                        && name == "operation_id"
+                    {
+                        self.0 = Some(id.clone());
+                    }
+                }
+            }
+            syn::visit::visit_expr_struct(self, info);
+        }
+    }
+    let mut find = Find(None);
+    find.visit_block(body);
+    find.0
+}
+
 /// Checks that the route table names every method as progenitor does.
 ///
 /// The hooks find a call's route by the name progenitor reports to them
@@ -351,6 +475,70 @@ mod tests {
             text.contains("ResponseValue :: from_response (response)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn operations_return_errors_through_the_given_function() {
+        let mut code: syn::File = parse_quote! {
+            impl Client {
+                pub async fn delete_document<'a>(
+                    &'a self,
+                    document_id: &'a str,
+                ) -> Result<ResponseValue<()>, Error<types::DeleteDocumentError>> {
+                    let info = OperationInfo { operation_id: "delete_document" };
+                    self.pre(&mut request, &info).await?;
+                    Err(Error::UnexpectedResponse(response))
+                }
+                pub fn baseurl(&self) -> &String {
+                    &self.baseurl
+                }
+            }
+        };
+        return_errors_through(
+            &mut code,
+            &parse_quote!(crate::error::attach),
+            &parse_quote!(crate::Error),
+            1,
+        )
+        .unwrap();
+        let expected: syn::File = parse_quote! {
+            impl Client {
+                pub async fn delete_document<'a>(
+                    &'a self,
+                    document_id: &'a str,
+                ) -> Result<ResponseValue<()>, crate::Error<types::DeleteDocumentError>> {
+                    let result: Result<ResponseValue<()>, Error<types::DeleteDocumentError>> =
+                        async move {
+                            let info = OperationInfo { operation_id: "delete_document" };
+                            self.pre(&mut request, &info).await?;
+                            Err(Error::UnexpectedResponse(response))
+                        }
+                        .await;
+                    crate::error::attach("delete_document", result)
+                }
+                pub fn baseurl(&self) -> &String {
+                    &self.baseurl
+                }
+            }
+        };
+        // Compared as token streams: the same printer on both sides, so spacing agrees.
+        let tokens = |file: &syn::File| file.to_token_stream().to_string();
+        assert_eq!(tokens(&code), tokens(&expected));
+        let mut unnamed: syn::File = parse_quote! {
+            impl Client {
+                pub async fn get(&self) -> Result<ResponseValue<()>, Error<()>> { todo!() }
+            }
+        };
+        let err = return_errors_through(
+            &mut unnamed,
+            &parse_quote!(attach),
+            &parse_quote!(crate::Error),
+            1,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("wrapped 0 of 1 operations"), "{err}");
+        assert!(err.contains("no `OperationInfo` in [\"get\"]"), "{err}");
     }
 
     #[test]

@@ -136,12 +136,11 @@ pub fn outcome<T: Serialize, E: Serialize + std::fmt::Debug>(
             let raw = error
                 .body()
                 .map(|b| String::from_utf8_lossy(b).into_owned());
-            let body = match (raw, error) {
+            let text = error.to_string();
+            let body = match (raw, error.into_error_response()) {
                 (Some(raw), _) => Value::String(raw),
-                (None, Error::ErrorResponse(typed)) => {
-                    serde_json::to_value(typed.into_inner()).unwrap()
-                }
-                (None, other) => Value::String(other.to_string()),
+                (None, Some(typed)) => serde_json::to_value(typed.into_inner()).unwrap(),
+                (None, None) => Value::String(text),
             };
             Outcome::Failure { kind, status, body }
         }

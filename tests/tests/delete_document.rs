@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use httpmock::Method::DELETE;
 use httpmock::MockServer;
-use tavus_api::{ApiKey, Client, Error, ErrorExt, ErrorKind};
+use tavus_api::{ApiKey, Client, ErrorExt, ErrorKind};
 
 const KEY: &str = "tvs-test-key-3f9a1c";
 
@@ -115,7 +115,7 @@ async fn documented_errors_are_typed_with_status_and_message() {
         let err = client(&server).delete_document(&id).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Api);
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
-        let Error::ErrorResponse(body) = err else {
+        let Some(body) = err.into_error_response() else {
             panic!("{status}: not a typed error")
         };
         // The body was read whole and the response rebuilt around it; headers and all.

@@ -10,7 +10,7 @@ use tavus_api::types::{
     GetPersonaResponseDataItemLayersPerceptionPerceptionModel as PerceptionModel,
     GetPersonaResponseDataItemLayersPerceptionPerceptionModelKnown as KnownPerceptionModel,
 };
-use tavus_api::{Error, ErrorExt, ErrorKind};
+use tavus_api::{ErrorExt, ErrorKind};
 
 fn replace(path: &str, value: &str) -> types::PatchObjectiveBodyItem {
     types::PatchObjectiveBodyItem {
@@ -88,7 +88,7 @@ async fn error_bodies_of_either_shape_are_readable() {
             .patch_guardrails("g1", &vec![])
             .await
             .unwrap_err();
-        let Error::ErrorResponse(response) = err else {
+        let Some(response) = err.into_error_response() else {
             panic!("{status}: not a documented error")
         };
         assert_eq!(response.status(), status);
