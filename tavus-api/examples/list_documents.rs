@@ -10,7 +10,7 @@
 
 use std::process::ExitCode;
 
-use futures_util::TryStreamExt;
+use tavus_api::paging::TryStreamExt;
 use tavus_api::{ClientBuilder, ErrorExt};
 
 /// Documents per page; `list_documents` counts pages from 0.

@@ -60,7 +60,8 @@ pub enum ErrorKind {
 /// (`types::DeleteDocumentError` and so on), reachable through [`Error::error_response`].
 pub struct Error<E = ()> {
     operation: &'static str,
-    inner: progenitor_client::Error<E>,
+    // Boxed: a response inside makes the error large, and it travels in every `Result`.
+    inner: Box<progenitor_client::Error<E>>,
 }
 
 impl<E> Error<E> {
@@ -76,24 +77,28 @@ impl<E> Error<E> {
 
     /// The documented error response, typed, for kind [`ErrorKind::Api`].
     pub fn error_response(&self) -> Option<&ResponseValue<E>> {
-        match &self.inner {
+        match &*self.inner {
             progenitor_client::Error::ErrorResponse(response) => Some(response),
             _ => None,
         }
     }
 
-    /// The documented error response, typed, for kind [`ErrorKind::Api`].
-    pub fn into_error_response(self) -> Option<ResponseValue<E>> {
-        match self.inner {
-            progenitor_client::Error::ErrorResponse(response) => Some(response),
-            _ => None,
+    /// The documented error response, typed, for kind [`ErrorKind::Api`]; the error
+    /// itself for any other kind.
+    pub fn into_error_response(self) -> Result<ResponseValue<E>, Self> {
+        match *self.inner {
+            progenitor_client::Error::ErrorResponse(response) => Ok(response),
+            inner => Err(Self {
+                inner: Box::new(inner),
+                ..self
+            }),
         }
     }
 
     /// The error as progenitor reported it, for what this type does not expose (the
     /// headers of an unexpected response). Its own text is progenitor's, and shows less.
     pub fn into_generated(self) -> progenitor_client::Error<E> {
-        self.inner
+        *self.inner
     }
 
     /// The excerpt of the body an error's text shows.
@@ -101,7 +106,7 @@ impl<E> Error<E> {
     where
         E: serde::Serialize,
     {
-        match &self.inner {
+        match &*self.inner {
             progenitor_client::Error::ErrorResponse(response) => {
                 serde_json::to_string(response.as_ref())
                     .ok()
@@ -118,7 +123,10 @@ pub(crate) fn attach<T, E>(
     operation: &'static str,
     result: Result<T, progenitor_client::Error<E>>,
 ) -> Result<T, Error<E>> {
-    result.map_err(|inner| Error { operation, inner })
+    result.map_err(|inner| Error {
+        operation,
+        inner: Box::new(inner),
+    })
 }
 
 impl<E: serde::Serialize> fmt::Display for Error<E> {
@@ -130,7 +138,7 @@ impl<E: serde::Serialize> fmt::Display for Error<E> {
             .excerpt()
             .map(|text| format!(": {text}"))
             .unwrap_or_default();
-        match (&self.inner, self.kind()) {
+        match (&*self.inner, self.kind()) {
             (Generated::InvalidRequest(why), _) => write!(f, "{op} was not sent: {why}"),
             (Generated::CommunicationError(e) | Generated::ResponseBodyError(e), kind) => {
                 let what = match kind {
@@ -199,7 +207,7 @@ impl<E: serde::Serialize> fmt::Debug for Error<E> {
 
 impl<E: serde::Serialize> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.inner {
+        match &*self.inner {
             progenitor_client::Error::CommunicationError(e)
             | progenitor_client::Error::ResponseBodyError(e)
             | progenitor_client::Error::InvalidUpgrade(e) => Some(e),
@@ -224,7 +232,7 @@ pub trait ErrorExt {
 impl<E> ErrorExt for Error<E> {
     fn kind(&self) -> ErrorKind {
         use progenitor_client::Error as Generated;
-        match &self.inner {
+        match &*self.inner {
             Generated::InvalidRequest(_) => ErrorKind::InvalidRequest,
             Generated::CommunicationError(e) | Generated::ResponseBodyError(e) => {
                 if e.is_timeout() {
@@ -252,7 +260,7 @@ impl<E> ErrorExt for Error<E> {
     }
 
     fn body(&self) -> Option<&[u8]> {
-        match &self.inner {
+        match &*self.inner {
             progenitor_client::Error::UnexpectedResponse(r) => buffered_body(r),
             progenitor_client::Error::InvalidResponsePayload(body, _) => Some(body),
             _ => None,

@@ -8,7 +8,10 @@
 use std::future::Future;
 
 use futures_core::Stream;
-use futures_util::stream::{self, TryStreamExt};
+use futures_util::stream;
+/// The traits that read a stream (`try_collect`, `try_next`, `next`), re-exported so that
+/// reading [`every_item`] needs no dependency beyond this crate.
+pub use futures_util::{StreamExt, TryStreamExt};
 
 use crate::{Error, ResponseValue, types};
 
@@ -56,7 +59,7 @@ list_page! {
 /// (`TryStreamExt::try_collect`) or pin it (`std::pin::pin!`) to call `next`.
 ///
 /// ```no_run
-/// use futures_util::TryStreamExt;
+/// use tavus_api::paging::TryStreamExt;
 /// # async fn run(client: tavus_api::Client) -> Result<(), tavus_api::Error<tavus_api::types::ListDocumentsError>> {
 /// let documents: Vec<_> = tavus_api::paging::every_item(0, 50, |page| {
 ///     client.list_documents(Some(50), None, Some(page), None, None, None)

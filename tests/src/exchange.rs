@@ -137,7 +137,7 @@ pub fn outcome<T: Serialize, E: Serialize + std::fmt::Debug>(
                 .body()
                 .map(|b| String::from_utf8_lossy(b).into_owned());
             let text = error.to_string();
-            let body = match (raw, error.into_error_response()) {
+            let body = match (raw, error.into_error_response().ok()) {
                 (Some(raw), _) => Value::String(raw),
                 (None, Some(typed)) => serde_json::to_value(typed.into_inner()).unwrap(),
                 (None, None) => Value::String(text),

@@ -115,7 +115,7 @@ async fn documented_errors_are_typed_with_status_and_message() {
         let err = client(&server).delete_document(&id).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Api);
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
-        let Some(body) = err.into_error_response() else {
+        let Ok(body) = err.into_error_response() else {
             panic!("{status}: not a typed error")
         };
         // The body was read whole and the response rebuilt around it; headers and all.

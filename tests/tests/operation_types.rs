@@ -88,7 +88,7 @@ async fn error_bodies_of_either_shape_are_readable() {
             .patch_guardrails("g1", &vec![])
             .await
             .unwrap_err();
-        let Some(response) = err.into_error_response() else {
+        let Ok(response) = err.into_error_response() else {
             panic!("{status}: not a documented error")
         };
         assert_eq!(response.status(), status);

@@ -46,7 +46,7 @@ async fn a_typed_error_answer_reaches_the_client_typed() {
     let err = client(&server).delete_document("d1").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
-    let Some(body) = err.into_error_response() else {
+    let Ok(body) = err.into_error_response() else {
         panic!("not a typed error")
     };
     assert_eq!(body.message.as_deref(), Some("Invalid access token"));

@@ -1,0 +1,310 @@
+//! The client against servers that misbehave on purpose: redirects elsewhere, bodies that
+//! never end, bodies cut off, answers that are not what the operation documents. The key
+//! stays home, memory stays bounded, and every error says what happened.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use httpmock::Method::{DELETE, POST};
+use httpmock::MockServer;
+use integration_tests::client_sending_once;
+use tavus_api::{ApiKey, Client, ErrorExt, ErrorKind, types};
+
+const KEY: &str = "tvs-test-key";
+
+/// A server on 127.0.0.1 that answers every connection with `head` and then `body` bytes
+/// from `body`, counting what it managed to write before the client stopped reading.
+struct RawServer {
+    url: String,
+    sent: Arc<AtomicUsize>,
+}
+
+impl RawServer {
+    fn start(head: &'static str, body: fn(usize) -> Option<Vec<u8>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counter = sent.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                read_head(&stream);
+                if stream.write_all(head.as_bytes()).is_err() {
+                    continue;
+                }
+                for n in 0.. {
+                    let Some(bytes) = body(n) else { break };
+                    if stream.write_all(&bytes).is_err() {
+                        break;
+                    }
+                    counter.fetch_add(bytes.len(), Ordering::SeqCst);
+                }
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        });
+        Self { url, sent }
+    }
+
+    fn sent(&self) -> usize {
+        self.sent.load(Ordering::SeqCst)
+    }
+}
+
+fn read_head(stream: &TcpStream) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+}
+
+const MIB: usize = 1024 * 1024;
+
+fn limited_client(base_url: &str, limit: usize) -> Client {
+    Client::builder(ApiKey::new(KEY).unwrap())
+        .base_url(base_url)
+        .no_retries()
+        .max_response_size(limit)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_to_another_origin_or_resource() {
+    let api = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(serde_json::json!({}));
+        })
+        .await;
+    let same_origin_other = api
+        .mock_async(|when, then| {
+            when.path("/v2/videos/someone-else");
+            then.status(204);
+        })
+        .await;
+    for status in [301, 302, 303, 307, 308] {
+        for target in [
+            elsewhere.url("/v2/documents/d1"),
+            api.url("/v2/videos/someone-else"),
+        ] {
+            let redirect = api
+                .mock_async(|when, then| {
+                    when.any_request();
+                    then.status(status).header("location", &target);
+                })
+                .await;
+            let client = client_sending_once(&api.base_url());
+            let deleted = client.delete_document("d1").await.unwrap_err();
+            let body = types::CreateConversationBody {
+                replica_id: Some("r1".into()),
+                ..Default::default()
+            };
+            let created = client.create_conversation(&body).await.unwrap_err();
+            for err in [deleted.to_string(), created.to_string()] {
+                assert!(err.contains(&format!("{status}")), "{err}");
+                assert!(err.contains("follows no redirects"), "{err}");
+                assert!(err.contains(&target), "{err}");
+                assert!(!err.contains(KEY), "{err}");
+            }
+            assert_eq!(deleted.kind(), ErrorKind::UnexpectedStatus);
+            assert_eq!(deleted.status().map(|s| s.as_u16()), Some(status));
+            redirect.assert_calls_async(2).await;
+            redirect.delete_async().await;
+        }
+    }
+    stolen.assert_calls_async(0).await;
+    same_origin_other.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_huge_declared_body_is_refused_before_it_is_read() {
+    let server = RawServer::start(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2000000000\r\n\r\n",
+        |n| (n < 200).then(|| vec![b' '; MIB]),
+    );
+    let err = limited_client(&server.url, MIB)
+        .get_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BodyTooLarge);
+    let text = err.to_string();
+    assert!(text.contains("get_document"), "{text}");
+    assert!(text.contains("1048576 bytes"), "{text}");
+    assert!(text.contains("max_response_size"), "{text}");
+    // Loopback buffers take a few MiB whoever reads; 200 MiB were on offer.
+    assert!(
+        server.sent() < 32 * MIB,
+        "the server sent {}",
+        server.sent()
+    );
+}
+
+#[tokio::test]
+async fn an_endless_chunked_body_is_cut_at_the_limit() {
+    let server = RawServer::start(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        |n| {
+            (n < 200).then(|| {
+                let mut chunk = format!("{:x}\r\n", MIB).into_bytes();
+                chunk.extend(std::iter::repeat_n(b' ', MIB));
+                chunk.extend_from_slice(b"\r\n");
+                chunk
+            })
+        },
+    );
+    let err = limited_client(&server.url, 2 * MIB)
+        .get_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BodyTooLarge);
+    assert!(
+        server.sent() < 32 * MIB,
+        "the server sent {}",
+        server.sent()
+    );
+}
+
+#[tokio::test]
+async fn an_error_keeps_at_most_64_kib_of_a_huge_body() {
+    let server = RawServer::start(
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: 104857600\r\n\r\n",
+        |n| (n < 100).then(|| vec![b'x'; MIB]),
+    );
+    let err = limited_client(&server.url, 8 * MIB)
+        .get_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnexpectedStatus);
+    assert_eq!(err.body().map(<[u8]>::len), Some(64 * 1024));
+    let text = err.to_string();
+    assert!(text.contains("500 Internal Server Error"), "{text}");
+    assert!(text.len() < 600, "the text shows an excerpt only: {text}");
+    assert!(
+        server.sent() < 32 * MIB,
+        "the server sent {}",
+        server.sent()
+    );
+}
+
+#[tokio::test]
+async fn a_body_cut_off_midway_is_a_communication_error() {
+    let server = RawServer::start(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n",
+        |n| (n == 0).then(|| b"{\"document".to_vec()),
+    );
+    let err = client_sending_once(&server.url)
+        .get_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Communication);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("get_document: the connection failed"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn error_texts_say_what_happened_and_never_show_the_key() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/documents/undocumented");
+            then.status(502)
+                .body("upstream said: <html>bad gateway</html>");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/documents/proxy");
+            then.status(401)
+                .header("content-type", "text/html")
+                .body("<html>401 Authorization Required</html>");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/documents/gone");
+            then.status(404)
+                .json_body(serde_json::json!({"message": "Document not found"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/conversations");
+            then.status(200).body("not json at all");
+        })
+        .await;
+    let client = client_sending_once(&server.base_url());
+    let texts = |err: &dyn std::error::Error| (format!("{err}"), format!("{err:?}"));
+
+    let undocumented = client.delete_document("undocumented").await.unwrap_err();
+    let (display, debug) = texts(&undocumented);
+    assert_eq!(display, debug, "? out of main prints Debug");
+    assert_eq!(
+        display,
+        "delete_document: Tavus answered 502 Bad Gateway, which delete_document does not \
+         document: upstream said: <html>bad gateway</html>"
+    );
+
+    let proxy = client.delete_document("proxy").await.unwrap_err();
+    assert_eq!(proxy.kind(), ErrorKind::InvalidBody);
+    assert!(proxy.is_authentication_failure());
+    let (display, _) = texts(&proxy);
+    assert!(display.contains("401 Unauthorized"), "{display}");
+    assert!(display.contains("401 Authorization Required"), "{display}");
+
+    let gone = client.delete_document("gone").await.unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::Api);
+    assert!(!gone.is_authentication_failure());
+    assert_eq!(
+        texts(&gone).0,
+        r#"delete_document: Tavus answered 404 Not Found: {"message":"Document not found"}"#
+    );
+
+    let body = types::CreateConversationBody::default();
+    let garbled = client.create_conversation(&body).await.unwrap_err();
+    assert_eq!(garbled.kind(), ErrorKind::InvalidBody);
+    let (display, _) = texts(&garbled);
+    assert!(
+        display
+            .starts_with("create_conversation: Tavus answered 200 OK with a body that is not JSON"),
+        "{display}"
+    );
+    assert!(display.ends_with(": not json at all"), "{display}");
+
+    let refused = client_sending_once("http://127.0.0.1:1")
+        .delete_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Connect);
+    let (display, _) = texts(&refused);
+    assert!(
+        display.starts_with("delete_document: could not connect: "),
+        "{display}"
+    );
+    assert!(display.to_lowercase().contains("refused"), "{display}");
+
+    for err in [&undocumented, &proxy, &gone, &refused] {
+        let (display, debug) = texts(err);
+        assert!(!display.contains(KEY) && !debug.contains(KEY), "{debug}");
+    }
+}
+
+#[test]
+fn configuration_errors_print_what_to_do_through_debug_too() {
+    let err = Client::builder(ApiKey::new(KEY).unwrap())
+        .base_url("http://user:secret@127.0.0.1:1")
+        .build()
+        .unwrap_err();
+    let debug = format!("{err:?}");
+    assert_eq!(debug, err.to_string());
+    assert!(!debug.contains("secret"), "{debug}");
+    assert!(debug.contains("ClientBuilder::base_url"), "{debug}");
+}
