@@ -877,3 +877,105 @@ fn bad_command_lines_exit_2() {
         run.stderr
     );
 }
+
+/// A link in `llms.txt` to another host is not a page of the site, even under
+/// `/api-reference/` and even though the site has a page at that path: it is reported as
+/// skipped, never fetched, never taken for a new page.
+#[test]
+fn index_links_to_other_hosts_are_skipped_and_not_fetched() {
+    let setup = Setup::new();
+    let evil = "https://evil.example/api-reference/documents/archive-document.md";
+    let original =
+        std::fs::read_to_string(setup.docs.path().join(format!("{DELETE_DOCUMENT}.md"))).unwrap();
+    // Were the link taken as the site's own page, this would be a new operation.
+    std::fs::write(
+        setup
+            .docs
+            .path()
+            .join("api-reference/documents/archive-document.md"),
+        original
+            .replace(
+                "````yaml delete /v2/documents/{document_id}",
+                "````yaml post /v2/documents/{document_id}/archive",
+            )
+            .replace(
+                "  /v2/documents/{document_id}:\n    delete:",
+                "  /v2/documents/{document_id}/archive:\n    post:",
+            )
+            .replace(
+                "operationId: deleteDocument",
+                "operationId: archiveDocument",
+            ),
+    )
+    .unwrap();
+    edit(
+        &setup.docs.path().join("llms.txt"),
+        "- [Get Document]",
+        &format!(
+            "- [Archive Document]({evil}): Archive one\n\
+             - [Sneaky](https://docs.tavus.io@evil.example/api-reference/documents/archive-document.md): x\n\
+             - [Get Document]"
+        ),
+    );
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(report["pages"], Value::Array(vec![]), "{report:#}");
+    let skipped: Vec<(&str, &str)> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["page"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    for url in [
+        evil,
+        "https://docs.tavus.io@evil.example/api-reference/documents/archive-document.md",
+    ] {
+        let (_, reason) = skipped
+            .iter()
+            .find(|(page, _)| *page == url)
+            .unwrap_or_else(|| panic!("{url} not skipped: {report:#}"));
+        assert!(
+            reason.contains("links to evil.example, not to the docs site"),
+            "{reason}"
+        );
+    }
+    assert_eq!(
+        setup
+            .server
+            .hits("/api-reference/documents/archive-document.md"),
+        0
+    );
+    let run = setup.drift(&[]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains(&format!("skipped {evil}: links to evil.example")),
+        "{}",
+        run.stdout
+    );
+
+    // Nor does `update --add-new` vendor it.
+    let openapi = setup.openapi();
+    let dir = openapi.display().to_string();
+    let run = xtask(&[
+        "update",
+        "--add-new",
+        "--docs-url",
+        setup.server.url(),
+        "--openapi-dir",
+        &dir,
+    ]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains(&format!("skipped    {evil}: links to evil.example")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("up to date"), "{}", run.stdout);
+    assert!(
+        !openapi
+            .join("api-reference/documents/archive-document.yaml")
+            .exists()
+    );
+}

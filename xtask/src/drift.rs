@@ -29,7 +29,8 @@ pub struct DriftReport {
     pub summary: Summary,
     /// Pages that differ from upstream (changed, new or gone), in page order.
     pub pages: Vec<PageDrift>,
-    /// Index pages that are not operation pages, so neither vendored nor compared.
+    /// Index entries neither vendored nor compared: pages that are not operation pages,
+    /// and links to reference pages on other hosts.
     pub skipped: Vec<SkippedPage>,
 }
 
@@ -102,7 +103,7 @@ impl DriftReport {
 pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport, Error> {
     // Each file is compared on its own, so the set need not merge to be checked.
     let vendored = VendoredFile::load_all(openapi_dir)?;
-    let listed = reference_pages(fetcher).await?;
+    let (listed, elsewhere) = reference_pages(fetcher).await?;
     let new: Vec<PagePath> = listed
         .iter()
         .filter(|page| !vendored.iter().any(|f| &f.page == *page))
@@ -116,7 +117,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
         docs_url: fetcher.site().to_string(),
         summary: Summary::default(),
         pages: Vec::new(),
-        skipped: Vec::new(),
+        skipped: elsewhere,
     };
     let mut errors = Vec::new();
     for (page, markdown) in pages.iter().zip(fetched) {
@@ -174,7 +175,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
             }
             (Err(SpecError::NoOpenApiBlock { .. }), None) => report
                 .skipped
-                .push(SkippedPage::not_an_operation_page(page.clone())),
+                .push(SkippedPage::not_an_operation_page(page)),
             (Err(e), _) => errors.push(e.into()),
         }
     }

@@ -130,7 +130,10 @@ fn markdown(report: &DriftReport) -> String {
         page_markdown(&mut out, page);
     }
     if !report.skipped.is_empty() {
-        let _ = writeln!(out, "\nSkipped (not operation pages):");
+        let _ = writeln!(
+            out,
+            "\nSkipped (not operation pages, or links to other hosts):"
+        );
         for skipped in &report.skipped {
             let _ = writeln!(out, "- `{}`: {}", skipped.page, skipped.reason);
         }

@@ -40,7 +40,7 @@ pub struct UpdateSummary {
     pub changes: Vec<VendoredChange>,
     /// Pages fetched whose block is byte for byte the vendored file.
     pub unchanged: Vec<PagePath>,
-    /// Index pages that were not vendored, and why.
+    /// Index entries that were not vendored, and why (no OpenAPI block, another host).
     pub skipped: Vec<SkippedPage>,
 }
 
@@ -93,9 +93,11 @@ pub async fn update(
     if wanted.is_empty() {
         wanted.extend(vendored.iter().map(|f| f.page.clone()));
     }
+    let mut summary = UpdateSummary::default();
     let new_pages: Vec<PagePath> = if request.add_new {
-        reference_pages(fetcher)
-            .await?
+        let (listed, elsewhere) = reference_pages(fetcher).await?;
+        summary.skipped.extend(elsewhere);
+        listed
             .into_iter()
             .filter(|page| !is_vendored(page) && !wanted.contains(page))
             .collect()
@@ -103,7 +105,6 @@ pub async fn update(
         Vec::new()
     };
 
-    let mut summary = UpdateSummary::default();
     let checked = fetch_and_check(fetcher, &vendored, &wanted, &new_pages, &mut summary).await?;
     let changed: Vec<CheckedPage> = checked
         .into_iter()
@@ -198,7 +199,7 @@ async fn fetch_and_check(
             Err(SpecError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
                 summary
                     .skipped
-                    .push(SkippedPage::not_an_operation_page(page));
+                    .push(SkippedPage::not_an_operation_page(&page));
             }
             Err(e) => errors.push(e.into()),
         }
