@@ -979,3 +979,88 @@ fn index_links_to_other_hosts_are_skipped_and_not_fetched() {
             .exists()
     );
 }
+
+/// A redirect to another host is not followed: what is there is not the site's page, and
+/// reading it would pass off another server's text as upstream. The error names both URLs.
+#[test]
+fn a_redirect_to_another_host_fails_the_check_naming_both_urls() {
+    let setup = Setup::new();
+    // Another server with the same pages: were the redirect followed, there would be no drift.
+    let elsewhere = DocsServer::start(setup.docs.path());
+    let url = format!("{}{GET_VIDEO}", setup.server.url());
+    let location = format!("{}{GET_VIDEO}", elsewhere.url());
+    setup
+        .server
+        .script(GET_VIDEO, vec![Reply::Redirect(302, location.clone())]);
+    assert_check_fails(
+        &setup,
+        &[],
+        &format!(
+            "{url}: redirected (302) to {location}, which is not on the docs site {}",
+            setup.server.url()
+        ),
+    );
+    assert_eq!(elsewhere.hits(GET_VIDEO), 0);
+
+    // So is one of the index.
+    setup
+        .server
+        .script(GET_VIDEO, vec![Reply::Slow(Duration::ZERO)]);
+    let index = format!("{}/llms.txt", elsewhere.url());
+    setup
+        .server
+        .script("/llms.txt", vec![Reply::Redirect(301, index.clone())]);
+    assert_check_fails(&setup, &[], &format!("redirected (301) to {index}"));
+}
+
+/// A redirect within the site is followed, and the report says so: a page answered by
+/// another page of the site is not silently "that endpoint removed, another added".
+#[test]
+fn a_redirect_within_the_site_is_named_in_the_report() {
+    let setup = Setup::new();
+    let url = format!("{}{GET_VIDEO}", setup.server.url());
+    let location = format!(
+        "{}/api-reference/video-request/get-videos.md",
+        setup.server.url()
+    );
+    // A relative Location, resolved against the page's URL.
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Redirect(
+            302,
+            "/api-reference/video-request/get-videos.md".into(),
+        )],
+    );
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(
+        report["redirects"],
+        serde_json::json!([{
+            "page": "api-reference/video-request/get-video",
+            "url": url,
+            "location": location,
+        }]),
+        "{report:#}"
+    );
+    let text = setup.drift(&[]);
+    assert!(
+        text.stdout
+            .contains(&format!("  {url}\n  redirected to {location}\n")),
+        "{}",
+        text.stdout
+    );
+    let markdown = setup.drift(&["--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains(&format!("Redirected to <{location}>.")),
+        "{}",
+        markdown.stdout
+    );
+
+    // A redirect to the page itself never ends, and is an error, not a hang.
+    setup
+        .server
+        .script(GET_VIDEO, vec![Reply::Redirect(302, GET_VIDEO.into())]);
+    assert_check_fails(&setup, &[], &format!("{url}: more than 5 redirects"));
+}

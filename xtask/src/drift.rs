@@ -13,7 +13,7 @@ use crate::Error;
 use crate::diff::{Change, diff_documents, unclassified, whole_page};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::{Rule, Severity};
-pub use crate::upstream::SkippedPage;
+pub use crate::upstream::{RedirectedPage, SkippedPage};
 use crate::upstream::{read_page, reference_pages};
 
 /// Everything the check found. Serialised as the `--format json` report (see
@@ -32,6 +32,8 @@ pub struct DriftReport {
     /// Index entries neither vendored nor compared: pages that are not operation pages,
     /// and links to reference pages on other hosts.
     pub skipped: Vec<SkippedPage>,
+    /// Pages the site redirected to another of its URLs, where their block was read.
+    pub redirects: Vec<RedirectedPage>,
 }
 
 /// Counts for the report's headline.
@@ -118,6 +120,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
         summary: Summary::default(),
         pages: Vec::new(),
         skipped: elsewhere,
+        redirects: Vec::new(),
     };
     let mut errors = Vec::new();
     for (page, markdown) in pages.iter().zip(fetched) {
@@ -143,7 +146,16 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                 errors.push(e.into());
                 continue;
             }
-            (Ok(markdown), _) => read_page(&markdown, &url),
+            (Ok(fetched), _) => {
+                report
+                    .redirects
+                    .extend(RedirectedPage::of(page, &url, &fetched));
+                // An error names where the text came from.
+                read_page(
+                    &fetched.text,
+                    fetched.redirected_to.as_deref().unwrap_or(&url),
+                )
+            }
         };
         match (found, vendored_file) {
             (Ok((block, document)), Some(file)) => {

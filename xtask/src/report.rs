@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::diff::Change;
-use crate::drift::{DriftReport, PageDrift, PageStatus};
+use crate::drift::{DriftReport, PageDrift, PageStatus, RedirectedPage};
 use crate::rules::Severity;
 
 /// The output formats of `cargo xtask drift --format`.
@@ -91,6 +91,9 @@ fn text(report: &DriftReport, colour: bool) -> String {
     for page in &report.pages {
         let _ = writeln!(out, "\n{} ({})", page.page, status_label(page.status));
         let _ = writeln!(out, "  {}", page.url);
+        if let Some(redirect) = redirect_of(report, page) {
+            let _ = writeln!(out, "  redirected to {}", redirect.location);
+        }
         for change in &page.changes {
             let label = format!("{:<13}", change.severity().label());
             let _ = writeln!(
@@ -106,10 +109,22 @@ fn text(report: &DriftReport, colour: bool) -> String {
     for skipped in &report.skipped {
         let _ = writeln!(out, "\nskipped {}: {}", skipped.page, skipped.reason);
     }
+    for redirect in &report.redirects {
+        let _ = writeln!(
+            out,
+            "\nredirected {}: {} -> {} (its block was read there)",
+            redirect.page, redirect.url, redirect.location
+        );
+    }
     if !report.pages.is_empty() {
         let _ = writeln!(out, "\n{NEXT_STEPS}");
     }
     out
+}
+
+/// Where the site redirected `page`, if it did.
+fn redirect_of<'a>(report: &'a DriftReport, page: &PageDrift) -> Option<&'a RedirectedPage> {
+    report.redirects.iter().find(|r| r.page == page.page)
 }
 
 fn markdown(report: &DriftReport) -> String {
@@ -117,6 +132,7 @@ fn markdown(report: &DriftReport) -> String {
     let mut out = String::from("## Tavus API spec drift\n\n");
     let _ = writeln!(out, "{}\n", headline(report));
     if report.pages.is_empty() {
+        redirects_markdown(&mut out, report);
         return out;
     }
     let _ = writeln!(out, "| breaking | non-breaking | documentation |");
@@ -127,7 +143,7 @@ fn markdown(report: &DriftReport) -> String {
         s.breaking, s.non_breaking, s.documentation
     );
     for page in &report.pages {
-        page_markdown(&mut out, page);
+        page_markdown(&mut out, page, redirect_of(report, page));
     }
     if !report.skipped.is_empty() {
         let _ = writeln!(
@@ -138,11 +154,29 @@ fn markdown(report: &DriftReport) -> String {
             let _ = writeln!(out, "- `{}`: {}", skipped.page, skipped.reason);
         }
     }
+    redirects_markdown(&mut out, report);
     let _ = writeln!(out, "\n{NEXT_STEPS}");
     out
 }
 
-fn page_markdown(out: &mut String, page: &PageDrift) {
+fn redirects_markdown(out: &mut String, report: &DriftReport) {
+    if report.redirects.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nRedirected within the site (the block was read there):"
+    );
+    for redirect in &report.redirects {
+        let _ = writeln!(
+            out,
+            "- `{}`: <{}> → <{}>",
+            redirect.page, redirect.url, redirect.location
+        );
+    }
+}
+
+fn page_markdown(out: &mut String, page: &PageDrift, redirect: Option<&RedirectedPage>) {
     let _ = writeln!(
         out,
         "\n### [`{}`]({}) ({})\n",
@@ -150,6 +184,9 @@ fn page_markdown(out: &mut String, page: &PageDrift) {
         page.url,
         status_label(page.status)
     );
+    if let Some(redirect) = redirect {
+        let _ = writeln!(out, "Redirected to <{}>.\n", redirect.location);
+    }
     for change in &page.changes {
         let severity = match change.severity() {
             Severity::Breaking => "**breaking**",

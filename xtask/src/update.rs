@@ -15,7 +15,7 @@ use tavus_openapi::{OpenApiBlock, PagePath, SpecError, VendoredFile};
 
 use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
-pub use crate::upstream::SkippedPage;
+pub use crate::upstream::{RedirectedPage, SkippedPage};
 use crate::upstream::{read_page, reference_pages};
 
 // The client's build script itself, so the check of the set an update writes cannot drift
@@ -42,6 +42,8 @@ pub struct UpdateSummary {
     pub unchanged: Vec<PagePath>,
     /// Index entries that were not vendored, and why (no OpenAPI block, another host).
     pub skipped: Vec<SkippedPage>,
+    /// Pages the site redirected to another of its URLs, where their block was read.
+    pub redirects: Vec<RedirectedPage>,
 }
 
 /// One vendored file written by an update.
@@ -172,8 +174,8 @@ async fn fetch_and_check(
     let mut errors = Vec::new();
     for (page, markdown) in pages.into_iter().zip(fetched) {
         let url = fetcher.site().page_location(&page);
-        let markdown = match markdown {
-            Ok(markdown) => markdown,
+        let fetched = match markdown {
+            Ok(fetched) => fetched,
             Err(e @ FetchError::NotFound { .. }) => {
                 errors.push(match vendored.iter().find(|f| f.page == page) {
                     Some(file) => Error::GoneUpstream {
@@ -189,7 +191,14 @@ async fn fetch_and_check(
                 continue;
             }
         };
-        match read_page(&markdown, &url) {
+        summary
+            .redirects
+            .extend(RedirectedPage::of(&page, &url, &fetched));
+        // An error names where the text came from.
+        match read_page(
+            &fetched.text,
+            fetched.redirected_to.as_deref().unwrap_or(&url),
+        ) {
             Ok((block, document)) => checked.push(CheckedPage {
                 page,
                 url,

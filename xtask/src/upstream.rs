@@ -6,7 +6,7 @@ use serde::Serialize;
 use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError};
 
 use crate::Error;
-use crate::fetch::Fetcher;
+use crate::fetch::{Fetched, Fetcher};
 
 /// The API reference pages the site's `llms.txt` lists, and its links to reference pages
 /// on other hosts, which are skipped: a link to another host is not a page of the site,
@@ -39,6 +39,29 @@ pub(crate) fn read_page(markdown: &str, url: &str) -> Result<(OpenApiBlock, Open
     let block = OpenApiBlock::extract(markdown, url)?;
     let document = tavus_openapi::parse_document(&block.yaml, url)?;
     Ok((block, document))
+}
+
+/// A page the site answered with a redirect to another of its URLs: its block was read
+/// there. Named in reports, since a page that moved may be another page now.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedirectedPage {
+    /// The page, such as `api-reference/videos/get-video`.
+    pub page: String,
+    /// Its URL on the site.
+    pub url: String,
+    /// Where the site redirected it to (after every redirect).
+    pub location: String,
+}
+
+impl RedirectedPage {
+    /// `page`, fetched at `url`, if the site redirected it.
+    pub(crate) fn of(page: &PagePath, url: &str, fetched: &Fetched) -> Option<Self> {
+        Some(Self {
+            page: page.to_string(),
+            url: url.to_owned(),
+            location: fetched.redirected_to.clone()?,
+        })
+    }
 }
 
 /// An index entry that is neither vendored nor compared: a page without an OpenAPI block,
