@@ -376,6 +376,31 @@ const CASES: &[Case] = &[
         "      operationId: deleteDocument\n      deprecated: true\n",
         &[("endpoint-deprecated", "")],
     ),
+    // Vendor extensions: documentation unless the generator reads them.
+    up(
+        DELETE_DOCUMENT,
+        "      operationId: deleteDocument\n",
+        "      operationId: deleteDocument\n      x-mint:\n        href: /documents/delete\n",
+        &[("documentation-changed", "")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "      operationId: deleteDocument\n",
+        "      operationId: deleteDocument\n      x-dropshot-pagination:\n        required: []\n",
+        &[("operation-changed", "")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "          name: tags\n",
+        "          name: tags\n          x-internal: true\n",
+        &[("documentation-changed", "query parameter `tags`")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "        '204':\n          description: NO CONTENT - Document deleted successfully\n",
+        "        '204':\n          description: NO CONTENT - Document deleted successfully\n          x-note: gone\n",
+        &[("documentation-changed", "response 204")],
+    ),
     // Text only.
     up(
         DELETE_DOCUMENT,
