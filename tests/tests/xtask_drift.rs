@@ -1078,7 +1078,7 @@ fn a_redirect_within_the_site_is_named_in_the_report() {
     assert!(
         markdown
             .stdout
-            .contains(&format!("Redirected to <{location}>.")),
+            .contains(&format!("Redirected to `{location}`.")),
         "{}",
         markdown.stdout
     );
@@ -1088,4 +1088,29 @@ fn a_redirect_within_the_site_is_named_in_the_report() {
         .server
         .script(GET_VIDEO, vec![Reply::Redirect(302, GET_VIDEO.into())]);
     assert_check_fails(&setup, &[], &format!("{url}: more than 5 redirects"));
+}
+
+/// The Markdown report is posted by a bot: upstream text in it must not mention anyone,
+/// link an issue, or leave a code span open for the rest of the line.
+#[test]
+fn upstream_text_in_the_markdown_report_is_neutralised() {
+    let setup = Setup::new();
+    setup.edit_upstream(
+        DELETE_DOCUMENT,
+        "summary: Delete Document",
+        "summary: \"Delete `Document, cc @octocat, fixes #12\"",
+    );
+    let run = setup.drift(&["--format", "markdown"]);
+    assert_eq!(run.status, 1, "{run:?}");
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("- documentation"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!(
+        line,
+        "- documentation: DELETE /v2/documents/{document\\_id}: summary: summary changed: \
+         Delete \\[-Document-\\] {+\\`Document, cc @&#8203;octocat, fixes #&#8203;12+} \
+         (`documentation-changed`)"
+    );
 }
