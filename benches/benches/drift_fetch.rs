@@ -190,7 +190,7 @@ async fn fetch_all(fetcher: &Fetcher, pages: &[PagePath]) -> Vec<String> {
     let results = fetcher.fetch_pages(pages).await;
     results
         .into_iter()
-        .map(|result| result.unwrap_or_else(|e| panic!("{e}")))
+        .map(|result| result.unwrap_or_else(|e| panic!("{e}")).text)
         .collect()
 }
 

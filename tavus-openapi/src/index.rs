@@ -63,31 +63,79 @@ impl PageIndex {
         Ok(Self { entries })
     }
 
-    /// The API reference pages the index lists (links under `/api-reference/`), each once.
+    /// The API reference pages the index lists (links under `/api-reference/`), each once,
+    /// and the links under `/api-reference/` of other hosts.
+    ///
+    /// A link is on the site when it is relative (`/api-reference/x.md`) or its host is one
+    /// of `site_hosts` (compared without case; the port is not compared). A link to another
+    /// host is not a page of the site whatever its path says: it is never fetched (from
+    /// the site or anywhere else) nor vendored, and is returned in
+    /// [`ReferencePages::elsewhere`] so that callers can say it was skipped.
     ///
     /// Links elsewhere on the site (guides, the full `openapi.yaml`) are not reference
-    /// pages and are left out. A link under `/api-reference/` that is not a usable page
-    /// path, for example one whose `..` segments would put its vendored file outside
-    /// `openapi/`, is an error naming the link.
-    pub fn reference_pages(&self, origin: &str) -> Result<Vec<PagePath>, SpecError> {
-        let mut pages: Vec<PagePath> = Vec::new();
+    /// pages and are left out. A link under `/api-reference/` on the site that is not a
+    /// usable page path, for example one whose `..` segments would put its vendored file
+    /// outside `openapi/`, is an error naming the link.
+    pub fn reference_pages(
+        &self,
+        origin: &str,
+        site_hosts: &[&str],
+    ) -> Result<ReferencePages, SpecError> {
+        let mut found = ReferencePages::default();
         for entry in &self.entries {
             if !site_path(&entry.url).starts_with("api-reference/") {
                 continue;
             }
+            if let Some(host) = link_host(&entry.url)
+                && !site_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host))
+            {
+                if !found.elsewhere.iter().any(|e| e.url == entry.url) {
+                    found.elsewhere.push(entry.clone());
+                }
+                continue;
+            }
             let page = PagePath::parse(&entry.url, origin)?;
-            if !pages.contains(&page) {
-                pages.push(page);
+            if !found.pages.contains(&page) {
+                found.pages.push(page);
             }
         }
-        Ok(pages)
+        Ok(found)
     }
 }
 
-/// `https://host/a/b.md` → `a/b.md`; `/a/b.md` → `a/b.md`.
+/// What [`PageIndex::reference_pages`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReferencePages {
+    /// The reference pages of the site, in index order, each once.
+    pub pages: Vec<PagePath>,
+    /// Links under `/api-reference/` whose host is not the site's, each once.
+    pub elsewhere: Vec<IndexEntry>,
+}
+
+/// The host a link names, lower case, without user info or port: `None` for a link
+/// relative to the site. `https://docs.tavus.io@evil.example/x` is `evil.example`, as a
+/// browser or HTTP client would read it.
+pub fn link_host(url: &str) -> Option<String> {
+    let rest = match url.strip_prefix("//") {
+        Some(rest) => rest,
+        None => url.split_once("://")?.1,
+    };
+    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(ipv6) => ipv6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    Some(host.to_ascii_lowercase())
+}
+
+/// `https://host/a/b.md` → `a/b.md`; `//host/a/b.md` → `a/b.md`; `/a/b.md` → `a/b.md`.
 fn site_path(url: &str) -> &str {
-    let without_host = match url.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+    let after_host = url
+        .strip_prefix("//")
+        .or_else(|| url.split_once("://").map(|(_, rest)| rest));
+    let without_host = match after_host {
+        Some(rest) => rest.find('/').map_or("", |i| &rest[i..]),
         None => url,
     };
     without_host.trim_start_matches('/')
@@ -113,11 +161,14 @@ mod tests {
         assert_eq!(index.entries[4].url, "https://docs.tavus.io/openapi.yaml");
     }
 
+    const SITE: &[&str] = &["docs.tavus.io"];
+
     #[test]
     fn reference_pages_are_those_under_api_reference_once_each() {
         let index = PageIndex::parse(INDEX, "llms.txt").unwrap();
-        let pages = index.reference_pages("llms.txt").unwrap();
-        let names: Vec<&str> = pages.iter().map(PagePath::as_str).collect();
+        let found = index.reference_pages("llms.txt", SITE).unwrap();
+        assert_eq!(found.elsewhere, []);
+        let names: Vec<&str> = found.pages.iter().map(PagePath::as_str).collect();
         assert_eq!(
             names,
             [
@@ -131,10 +182,48 @@ mod tests {
     fn an_entry_that_would_leave_openapi_is_an_error_naming_it() {
         let text = "- [Evil](https://docs.tavus.io/api-reference/../../etc/passwd.md): x\n";
         let index = PageIndex::parse(text, "https://d/llms.txt").unwrap();
-        let err = index.reference_pages("https://d/llms.txt").unwrap_err();
+        let err = index
+            .reference_pages("https://d/llms.txt", SITE)
+            .unwrap_err();
         let message = err.to_string();
         assert!(message.starts_with("https://d/llms.txt: "), "{message}");
         assert!(message.contains("etc/passwd"), "{message}");
+    }
+
+    /// A link to another host is not a page of the site, whatever its path: it is set
+    /// apart (once), never taken for the site's page of that path.
+    #[test]
+    fn links_to_other_hosts_are_set_apart() {
+        let text = "- [Evil](https://evil.example/api-reference/x/y.md): x\n\
+            - [Again](https://evil.example/api-reference/x/y.md): x\n\
+            - [Userinfo](https://docs.tavus.io@evil.example/api-reference/x/z.md): x\n\
+            - [Scheme-relative](//evil.example/api-reference/x/w.md): x\n\
+            - [Upper](https://DOCS.Tavus.io:443/api-reference/x/v.md): x\n\
+            - [Mirror](http://127.0.0.1:8080/api-reference/x/u.md): x\n\
+            - [Relative](/api-reference/x/t.md): x\n\
+            - [Guide](https://evil.example/guides/x.md): x\n";
+        let index = PageIndex::parse(text, "llms.txt").unwrap();
+        let found = index
+            .reference_pages("llms.txt", &["docs.tavus.io", "127.0.0.1"])
+            .unwrap();
+        let pages: Vec<&str> = found.pages.iter().map(PagePath::as_str).collect();
+        assert_eq!(
+            pages,
+            [
+                "api-reference/x/v",
+                "api-reference/x/u",
+                "api-reference/x/t"
+            ]
+        );
+        let elsewhere: Vec<&str> = found.elsewhere.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(
+            elsewhere,
+            [
+                "https://evil.example/api-reference/x/y.md",
+                "https://docs.tavus.io@evil.example/api-reference/x/z.md",
+                "//evil.example/api-reference/x/w.md",
+            ]
+        );
     }
 
     #[test]

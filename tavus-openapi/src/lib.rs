@@ -26,7 +26,7 @@ pub mod routes;
 mod vendored;
 
 pub use error::SpecError;
-pub use index::{IndexEntry, PageIndex};
+pub use index::{IndexEntry, PageIndex, ReferencePages};
 pub use merge::merge;
 pub use page::OpenApiBlock;
 pub use parse::parse_document;

@@ -9,9 +9,11 @@ use crate::SpecError;
 ///
 /// Paths, their operations and path-level parameters, tags and every kind of component
 /// are unioned. Anything defined twice is a conflict naming both inputs: an operation
-/// defined again, or a component, path-level parameter (by name and location), `$ref`
-/// path item, `servers` or top-level `security` that differs from what an earlier input
-/// defined. `info` comes from the first document.
+/// defined again, an `operationId` another operation already has (the generator names a
+/// method and its types after it, so two would collide in the generated code), or a
+/// component, path-level parameter (by name and location), `$ref` path item, `servers`
+/// or top-level `security` that differs from what an earlier input defined. `info` comes
+/// from the first document.
 pub fn merge<'a>(
     documents: impl IntoIterator<Item = (String, &'a OpenAPI)>,
 ) -> Result<OpenAPI, SpecError> {
@@ -19,7 +21,7 @@ pub fn merge<'a>(
     for (origin, document) in documents {
         match merger.as_mut() {
             Some(merger) => merger.add(&origin, document)?,
-            None => merger = Some(Merger::new(origin, document)),
+            None => merger = Some(Merger::new(origin, document)?),
         }
     }
     merger
@@ -36,15 +38,54 @@ struct Merger {
     first: String,
     /// Which later input defined each shared thing (`GET /v2/x`, ``schema `X` ``, ...).
     owners: HashMap<String, String>,
+    /// Each `operationId` seen, with the operation (`GET /v2/x`) that has it.
+    operation_ids: HashMap<String, String>,
 }
 
 impl Merger {
-    fn new(origin: String, document: &OpenAPI) -> Self {
-        Self {
+    fn new(origin: String, document: &OpenAPI) -> Result<Self, SpecError> {
+        let mut merger = Self {
             merged: document.clone(),
             first: origin,
             owners: HashMap::new(),
+            operation_ids: HashMap::new(),
+        };
+        // The first input is taken whole, but its operations claim their ids like any other.
+        let first = merger.first.clone();
+        for (path, item) in document.paths.iter() {
+            let Some(item) = item.as_item() else { continue };
+            for (method, operation) in item.iter() {
+                merger.claim_operation_id(&first, &operation_key(method, path), operation)?;
+            }
         }
+        Ok(merger)
+    }
+
+    /// Records that `key` (`GET /v2/x`), defined by `origin`, has its `operationId`; an id
+    /// another operation already has is a conflict naming both operations and both inputs.
+    fn claim_operation_id(
+        &mut self,
+        origin: &str,
+        key: &str,
+        operation: &openapiv3::Operation,
+    ) -> Result<(), SpecError> {
+        let Some(id) = &operation.operation_id else {
+            return Ok(());
+        };
+        if let Some(other) = self.operation_ids.get(id) {
+            let owner = self.owners.get(other).map_or(&self.first, |o| o);
+            return Err(conflict(
+                origin,
+                format!(
+                    "operationId `{id}` of {key} is already the operationId of {other} in \
+                     {owner}; the generated client names one method after each operationId, \
+                     so they must differ (change one of the two pages upstream, or vendor \
+                     only one of them)"
+                ),
+            ));
+        }
+        self.operation_ids.insert(id.clone(), key.to_owned());
+        Ok(())
     }
 
     fn add(&mut self, origin: &str, document: &OpenAPI) -> Result<(), SpecError> {
@@ -57,6 +98,12 @@ impl Merger {
         }
         for (path, item) in &document.paths.paths {
             self.add_path_item(origin, path, item)?;
+            if let ReferenceOr::Item(item) = item {
+                for (method, operation) in item.iter() {
+                    let key = operation_key(method, path);
+                    self.claim_operation_id(origin, &key, operation)?;
+                }
+            }
         }
         for tag in &document.tags {
             if !self.merged.tags.iter().any(|t| t.name == tag.name) {
@@ -262,9 +309,18 @@ mod tests {
     use super::*;
     use crate::parse_document;
 
+    /// A one-operation document whose operationId is made of its method and path.
     fn doc(method: &str, path: &str, scheme_header: &str) -> OpenAPI {
+        let id: String = format!("{method}{path}")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        doc_with_id(method, path, scheme_header, &id)
+    }
+
+    fn doc_with_id(method: &str, path: &str, scheme_header: &str, id: &str) -> OpenAPI {
         let text = format!(
-            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  {path}:\n    {method}:\n      operationId: op_{method}\n      responses: {{'204': {{description: ok}}}}\ncomponents:\n  securitySchemes:\n    apiKey: {{type: apiKey, in: header, name: {scheme_header}}}\n"
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  {path}:\n    {method}:\n      operationId: {id}\n      responses: {{'204': {{description: ok}}}}\ncomponents:\n  securitySchemes:\n    apiKey: {{type: apiKey, in: header, name: {scheme_header}}}\n"
         );
         parse_document(&text, "t").unwrap()
     }
@@ -286,6 +342,48 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "cannot merge b.yaml: GET /v2/x is already defined by a.yaml"
+        );
+    }
+
+    /// Two operations with one `operationId` would be two generated methods of one name;
+    /// the build would fail far from the cause, so the merge names both files.
+    #[test]
+    fn an_operation_id_used_twice_is_a_conflict_naming_both_files() {
+        let a = doc_with_id("get", "/v2/x", "x-api-key", "op_get");
+        let b = doc_with_id("get", "/v2/y", "x-api-key", "op_get");
+        let c = doc("delete", "/v2/z", "x-api-key");
+        let err = merge([
+            ("a.yaml".to_string(), &c),
+            ("b.yaml".to_string(), &a),
+            ("c.yaml".to_string(), &b),
+        ])
+        .unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with(
+                "cannot merge c.yaml: operationId `op_get` of GET /v2/y is already the \
+                 operationId of GET /v2/x in b.yaml;"
+            ),
+            "{message}"
+        );
+        // The first input's operations claim their ids too.
+        let err = merge([("a.yaml".to_string(), &a), ("b.yaml".to_string(), &b)]).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "`op_get` of GET /v2/y is already the operationId of GET /v2/x in a.yaml"
+            ),
+            "{err}"
+        );
+        // Within one input, too.
+        let both = with(
+            &a,
+            "paths: {/v2/w: {get: {operationId: op_get, responses: {'204': {description: ok}}}}}",
+        );
+        let err = merge([("d.yaml".to_string(), &both)]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot merge d.yaml: operationId `op_get`"),
+            "{err}"
         );
     }
 

@@ -42,7 +42,7 @@ proptest! {
     fn arbitrary_text_never_panics(text in any::<String>()) {
         let _ = OpenApiBlock::extract(&text, "page");
         if let Ok(index) = PageIndex::parse(&text, "llms.txt") {
-            let _ = index.reference_pages("llms.txt");
+            let _ = index.reference_pages("llms.txt", &["docs.tavus.io"]);
         }
     }
 

@@ -124,6 +124,8 @@ pub enum Reply {
     Hangup,
     /// Answer only after this delay (to trip the client's timeout), then serve the file.
     Slow(Duration),
+    /// A redirect (301, 302, ...) to this `Location`.
+    Redirect(u16, String),
 }
 
 /// A local stand-in for docs.tavus.io: serves a directory laid out at the site's paths on
@@ -271,6 +273,13 @@ impl ServerState {
                     .and_then(|()| stream.write_all(body.as_bytes()))
             }
             Some(Reply::Hangup) => Ok(()),
+            Some(Reply::Redirect(status, location)) => respond(
+                &mut stream,
+                status,
+                &[("Location", location)],
+                "text/plain",
+                "moved",
+            ),
             Some(Reply::Slow(delay)) => {
                 thread::sleep(delay);
                 self.serve_file(&mut stream, &path)
@@ -331,6 +340,8 @@ fn respond(
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
         404 => "Not Found",
         429 => "Too Many Requests",
         500 => "Internal Server Error",

@@ -38,3 +38,37 @@ fn delete_document_is_vendored_at_its_page_path() {
     let end = start + page[start..].find("\n````").unwrap() + 1;
     assert_eq!(text, &page[start..end]);
 }
+
+/// Two vendored pages with one `operationId`: what the build script loads fails naming the
+/// id and both files, not with a message about a schema the adaptations make from it.
+#[test]
+fn an_operation_id_in_two_files_fails_the_build_naming_both() {
+    let temp = integration_tests::temp_copy(&repo_root().join("openapi"));
+    let get_video = temp
+        .path()
+        .join("api-reference/video-request/get-video.yaml");
+    let get_videos = temp
+        .path()
+        .join("api-reference/video-request/get-videos.yaml");
+    let text = std::fs::read_to_string(&get_video).unwrap();
+    assert!(text.contains("operationId: getVideo\n"));
+    std::fs::write(
+        &get_video,
+        text.replacen("operationId: getVideo\n", "operationId: listVideos\n", 1),
+    )
+    .unwrap();
+    let err = tavus_openapi::build_script::load_for_progenitor(temp.path()).unwrap_err();
+    let message = err.to_string();
+    for expect in [
+        format!("cannot merge {}", get_videos.display()),
+        format!(
+            "operationId `listVideos` of GET /v2/videos is already the operationId of GET /v2/videos/{{video_id}} in {}",
+            get_video.display()
+        ),
+    ] {
+        assert!(
+            message.contains(&expect),
+            "expected `{expect}` in {message}"
+        );
+    }
+}

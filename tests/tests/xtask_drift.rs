@@ -376,6 +376,31 @@ const CASES: &[Case] = &[
         "      operationId: deleteDocument\n      deprecated: true\n",
         &[("endpoint-deprecated", "")],
     ),
+    // Vendor extensions: documentation unless the generator reads them.
+    up(
+        DELETE_DOCUMENT,
+        "      operationId: deleteDocument\n",
+        "      operationId: deleteDocument\n      x-mint:\n        href: /documents/delete\n",
+        &[("documentation-changed", "")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "      operationId: deleteDocument\n",
+        "      operationId: deleteDocument\n      x-dropshot-pagination:\n        required: []\n",
+        &[("operation-changed", "")],
+    ),
+    up(
+        LIST_DOCUMENTS,
+        "          name: tags\n",
+        "          name: tags\n          x-internal: true\n",
+        &[("documentation-changed", "query parameter `tags`")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "        '204':\n          description: NO CONTENT - Document deleted successfully\n",
+        "        '204':\n          description: NO CONTENT - Document deleted successfully\n          x-note: gone\n",
+        &[("documentation-changed", "response 204")],
+    ),
     // Text only.
     up(
         DELETE_DOCUMENT,
@@ -875,5 +900,217 @@ fn bad_command_lines_exit_2() {
             .contains("invalid value '0' for '--concurrency <N>': must be at least 1"),
         "{}",
         run.stderr
+    );
+}
+
+/// A link in `llms.txt` to another host is not a page of the site, even under
+/// `/api-reference/` and even though the site has a page at that path: it is reported as
+/// skipped, never fetched, never taken for a new page.
+#[test]
+fn index_links_to_other_hosts_are_skipped_and_not_fetched() {
+    let setup = Setup::new();
+    let evil = "https://evil.example/api-reference/documents/archive-document.md";
+    let original =
+        std::fs::read_to_string(setup.docs.path().join(format!("{DELETE_DOCUMENT}.md"))).unwrap();
+    // Were the link taken as the site's own page, this would be a new operation.
+    std::fs::write(
+        setup
+            .docs
+            .path()
+            .join("api-reference/documents/archive-document.md"),
+        original
+            .replace(
+                "````yaml delete /v2/documents/{document_id}",
+                "````yaml post /v2/documents/{document_id}/archive",
+            )
+            .replace(
+                "  /v2/documents/{document_id}:\n    delete:",
+                "  /v2/documents/{document_id}/archive:\n    post:",
+            )
+            .replace(
+                "operationId: deleteDocument",
+                "operationId: archiveDocument",
+            ),
+    )
+    .unwrap();
+    edit(
+        &setup.docs.path().join("llms.txt"),
+        "- [Get Document]",
+        &format!(
+            "- [Archive Document]({evil}): Archive one\n\
+             - [Sneaky](https://docs.tavus.io@evil.example/api-reference/documents/archive-document.md): x\n\
+             - [Get Document]"
+        ),
+    );
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(report["pages"], Value::Array(vec![]), "{report:#}");
+    let skipped: Vec<(&str, &str)> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["page"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    for url in [
+        evil,
+        "https://docs.tavus.io@evil.example/api-reference/documents/archive-document.md",
+    ] {
+        let (_, reason) = skipped
+            .iter()
+            .find(|(page, _)| *page == url)
+            .unwrap_or_else(|| panic!("{url} not skipped: {report:#}"));
+        assert!(
+            reason.contains("links to evil.example, not to the docs site"),
+            "{reason}"
+        );
+    }
+    assert_eq!(
+        setup
+            .server
+            .hits("/api-reference/documents/archive-document.md"),
+        0
+    );
+    let run = setup.drift(&[]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains(&format!("skipped {evil}: links to evil.example")),
+        "{}",
+        run.stdout
+    );
+
+    // Nor does `update --add-new` vendor it.
+    let openapi = setup.openapi();
+    let dir = openapi.display().to_string();
+    let run = xtask(&[
+        "update",
+        "--add-new",
+        "--docs-url",
+        setup.server.url(),
+        "--openapi-dir",
+        &dir,
+    ]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains(&format!("skipped    {evil}: links to evil.example")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("up to date"), "{}", run.stdout);
+    assert!(
+        !openapi
+            .join("api-reference/documents/archive-document.yaml")
+            .exists()
+    );
+}
+
+/// A redirect to another host is not followed: what is there is not the site's page, and
+/// reading it would pass off another server's text as upstream. The error names both URLs.
+#[test]
+fn a_redirect_to_another_host_fails_the_check_naming_both_urls() {
+    let setup = Setup::new();
+    // Another server with the same pages: were the redirect followed, there would be no drift.
+    let elsewhere = DocsServer::start(setup.docs.path());
+    let url = format!("{}{GET_VIDEO}", setup.server.url());
+    let location = format!("{}{GET_VIDEO}", elsewhere.url());
+    setup
+        .server
+        .script(GET_VIDEO, vec![Reply::Redirect(302, location.clone())]);
+    assert_check_fails(
+        &setup,
+        &[],
+        &format!(
+            "{url}: redirected (302) to {location}, which is not on the docs site {}",
+            setup.server.url()
+        ),
+    );
+    assert_eq!(elsewhere.hits(GET_VIDEO), 0);
+
+    // So is one of the index.
+    setup
+        .server
+        .script(GET_VIDEO, vec![Reply::Slow(Duration::ZERO)]);
+    let index = format!("{}/llms.txt", elsewhere.url());
+    setup
+        .server
+        .script("/llms.txt", vec![Reply::Redirect(301, index.clone())]);
+    assert_check_fails(&setup, &[], &format!("redirected (301) to {index}"));
+}
+
+/// A redirect within the site is followed, and the report says so: a page answered by
+/// another page of the site is not silently "that endpoint removed, another added".
+#[test]
+fn a_redirect_within_the_site_is_named_in_the_report() {
+    let setup = Setup::new();
+    let url = format!("{}{GET_VIDEO}", setup.server.url());
+    let location = format!(
+        "{}/api-reference/video-request/get-videos.md",
+        setup.server.url()
+    );
+    // A relative Location, resolved against the page's URL.
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Redirect(
+            302,
+            "/api-reference/video-request/get-videos.md".into(),
+        )],
+    );
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(
+        report["redirects"],
+        serde_json::json!([{
+            "page": "api-reference/video-request/get-video",
+            "url": url,
+            "location": location,
+        }]),
+        "{report:#}"
+    );
+    let text = setup.drift(&[]);
+    assert!(
+        text.stdout
+            .contains(&format!("  {url}\n  redirected to {location}\n")),
+        "{}",
+        text.stdout
+    );
+    let markdown = setup.drift(&["--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains(&format!("Redirected to `{location}`.")),
+        "{}",
+        markdown.stdout
+    );
+
+    // A redirect to the page itself never ends, and is an error, not a hang.
+    setup
+        .server
+        .script(GET_VIDEO, vec![Reply::Redirect(302, GET_VIDEO.into())]);
+    assert_check_fails(&setup, &[], &format!("{url}: more than 5 redirects"));
+}
+
+/// The Markdown report is posted by a bot: upstream text in it must not mention anyone,
+/// link an issue, or leave a code span open for the rest of the line.
+#[test]
+fn upstream_text_in_the_markdown_report_is_neutralised() {
+    let setup = Setup::new();
+    setup.edit_upstream(
+        DELETE_DOCUMENT,
+        "summary: Delete Document",
+        "summary: \"Delete `Document, cc @octocat, fixes #12\"",
+    );
+    let run = setup.drift(&["--format", "markdown"]);
+    assert_eq!(run.status, 1, "{run:?}");
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("- documentation"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!(
+        line,
+        "- documentation: DELETE /v2/documents/{document\\_id}: summary: summary changed: \
+         Delete \\[-Document-\\] {+\\`Document, cc @&#8203;octocat, fixes #&#8203;12+} \
+         (`documentation-changed`)"
     );
 }

@@ -253,6 +253,13 @@ fn print_update(
     for skipped in &summary.skipped {
         writeln!(out, "skipped    {}: {}", skipped.page, skipped.reason)?;
     }
+    for redirect in &summary.redirects {
+        writeln!(
+            out,
+            "redirected {}: {} -> {} (its block was read there)",
+            redirect.page, redirect.url, redirect.location
+        )?;
+    }
     if !summary.unchanged.is_empty() {
         writeln!(
             out,

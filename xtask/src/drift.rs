@@ -13,7 +13,7 @@ use crate::Error;
 use crate::diff::{Change, diff_documents, unclassified, whole_page};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::{Rule, Severity};
-pub use crate::upstream::SkippedPage;
+pub use crate::upstream::{RedirectedPage, SkippedPage};
 use crate::upstream::{read_page, reference_pages};
 
 /// Everything the check found. Serialised as the `--format json` report (see
@@ -29,8 +29,11 @@ pub struct DriftReport {
     pub summary: Summary,
     /// Pages that differ from upstream (changed, new or gone), in page order.
     pub pages: Vec<PageDrift>,
-    /// Index pages that are not operation pages, so neither vendored nor compared.
+    /// Index entries neither vendored nor compared: pages that are not operation pages,
+    /// and links to reference pages on other hosts.
     pub skipped: Vec<SkippedPage>,
+    /// Pages the site redirected to another of its URLs, where their block was read.
+    pub redirects: Vec<RedirectedPage>,
 }
 
 /// Counts for the report's headline.
@@ -102,7 +105,7 @@ impl DriftReport {
 pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport, Error> {
     // Each file is compared on its own, so the set need not merge to be checked.
     let vendored = VendoredFile::load_all(openapi_dir)?;
-    let listed = reference_pages(fetcher).await?;
+    let (listed, elsewhere) = reference_pages(fetcher).await?;
     let new: Vec<PagePath> = listed
         .iter()
         .filter(|page| !vendored.iter().any(|f| &f.page == *page))
@@ -116,7 +119,8 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
         docs_url: fetcher.site().to_string(),
         summary: Summary::default(),
         pages: Vec::new(),
-        skipped: Vec::new(),
+        skipped: elsewhere,
+        redirects: Vec::new(),
     };
     let mut errors = Vec::new();
     for (page, markdown) in pages.iter().zip(fetched) {
@@ -142,7 +146,16 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                 errors.push(e.into());
                 continue;
             }
-            (Ok(markdown), _) => read_page(&markdown, &url),
+            (Ok(fetched), _) => {
+                report
+                    .redirects
+                    .extend(RedirectedPage::of(page, &url, &fetched));
+                // An error names where the text came from.
+                read_page(
+                    &fetched.text,
+                    fetched.redirected_to.as_deref().unwrap_or(&url),
+                )
+            }
         };
         match (found, vendored_file) {
             (Ok((block, document)), Some(file)) => {
@@ -174,7 +187,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
             }
             (Err(SpecError::NoOpenApiBlock { .. }), None) => report
                 .skipped
-                .push(SkippedPage::not_an_operation_page(page.clone())),
+                .push(SkippedPage::not_an_operation_page(page)),
             (Err(e), _) => errors.push(e.into()),
         }
     }

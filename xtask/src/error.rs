@@ -27,6 +27,17 @@ pub enum Error {
         /// The vendored file of the page.
         file: PathBuf,
     },
+    /// The vendored set an update would write fails `tavus-api`'s build script.
+    #[error(
+        "with the pages this update would vendor ({}), the client would not build: {message}",
+        pages.join(", ")
+    )]
+    WouldNotBuild {
+        /// The build script's message, naming files as they would be under `openapi/`.
+        message: String,
+        /// The upstream pages the update would have written.
+        pages: Vec<String>,
+    },
     /// Several pages failed; all of them are listed so one run shows every problem.
     #[error("{}", Listed(.0))]
     Pages(Vec<Error>),

@@ -1,6 +1,10 @@
 //! Fetching pages from the docs site: bounded concurrency, a timeout per request, and
 //! retries with exponential backoff on 429, 5xx, timeouts and connection errors.
 //!
+//! Redirects are followed only within the site (same scheme, host and port as
+//! `--docs-url`), and the page says where it was found; a redirect to another host is an
+//! error, since what is there is not the site's page.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), xtask::fetch::FetchError> {
 //! use xtask::fetch::{FetchOptions, Fetcher};
@@ -9,7 +13,7 @@
 //! let page = tavus_openapi::PagePath::parse("api-reference/documents/get-document", "demo").unwrap();
 //! let fetcher = Fetcher::new(DocsSite::Http("https://docs.tavus.io".into()), FetchOptions::default())?;
 //! for result in fetcher.fetch_pages(&[page]).await {
-//!     println!("{} bytes", result?.len());
+//!     println!("{} bytes", result?.text.len());
 //! }
 //! # Ok(()) }
 //! ```
@@ -46,6 +50,19 @@ pub struct FetchOptions {
 /// The longest `Retry-After` the fetcher honours, so a misbehaving server cannot stall a
 /// CI job for hours.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// How many redirects within the site one page may go through.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// A page's text, and where it was read from when the site redirected the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The body.
+    pub text: String,
+    /// The URL the body came from, when the site redirected the request there (always a
+    /// URL of the site: a redirect elsewhere is [`FetchError::OffSiteRedirect`]).
+    pub redirected_to: Option<String>,
+}
 
 impl Default for FetchOptions {
     fn default() -> Self {
@@ -111,6 +128,30 @@ pub enum FetchError {
         /// What the operating system said.
         problem: String,
     },
+    /// The site redirected the request to another host (or scheme or port): the page is
+    /// not read from there, as the site no longer vouches for what is served.
+    #[error(
+        "{url}: redirected ({status}) to {location}, which is not on the docs site {site}; \
+         if the docs have moved there, check that host and pass it as --docs-url"
+    )]
+    OffSiteRedirect {
+        /// The page's URL on the site.
+        url: String,
+        /// The redirect's status.
+        status: u16,
+        /// Where the site redirected to.
+        location: String,
+        /// The docs site's base URL.
+        site: String,
+    },
+    /// The site kept redirecting (a loop, most likely).
+    #[error("{url}: more than {MAX_REDIRECTS} redirects (the last to {location})")]
+    TooManyRedirects {
+        /// The page's URL on the site.
+        url: String,
+        /// The last redirect's target.
+        location: String,
+    },
     /// The HTTP client could not be set up.
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
@@ -135,6 +176,9 @@ impl Fetcher {
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .user_agent(concat!("tavus-api-xtask/", env!("CARGO_PKG_VERSION")))
+            // Followed by hand (`get_following`): a redirect to another host must fail, and
+            // one within the site must be reported.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Self {
@@ -149,14 +193,14 @@ impl Fetcher {
         &self.site
     }
 
-    /// Fetches `llms.txt`.
+    /// Fetches `llms.txt` (following redirects within the site).
     pub async fn fetch_index(&self) -> Result<String, FetchError> {
-        self.fetch(self.site.index_location()).await
+        Ok(self.fetch(self.site.index_location()).await?.text)
     }
 
     /// Fetches the Markdown of each page, at most `concurrency` at a time; the results are
     /// in the order of `pages`.
-    pub async fn fetch_pages(&self, pages: &[PagePath]) -> Vec<Result<String, FetchError>> {
+    pub async fn fetch_pages(&self, pages: &[PagePath]) -> Vec<Result<Fetched, FetchError>> {
         let done = AtomicUsize::new(0);
         let total = pages.len();
         let results = futures_util::stream::iter(pages)
@@ -179,18 +223,52 @@ impl Fetcher {
         results
     }
 
-    async fn fetch(&self, location: String) -> Result<String, FetchError> {
+    async fn fetch(&self, location: String) -> Result<Fetched, FetchError> {
         match &self.site {
-            DocsSite::Dir(_) => read_file(location),
-            DocsSite::Http(_) => self.get_with_retries(location).await,
+            DocsSite::Dir(_) => read_file(location).map(|text| Fetched {
+                text,
+                redirected_to: None,
+            }),
+            DocsSite::Http(base) => self.get_following(base, location).await,
         }
     }
 
-    async fn get_with_retries(&self, url: String) -> Result<String, FetchError> {
+    /// Gets `url`, following redirects that stay on the site `base`.
+    async fn get_following(&self, base: &str, url: String) -> Result<Fetched, FetchError> {
+        let mut current = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            match self.get_with_retries(&current).await? {
+                Got::Body(text) => {
+                    let redirected_to = (current != url).then_some(current);
+                    return Ok(Fetched {
+                        text,
+                        redirected_to,
+                    });
+                }
+                Got::Redirect { status, location } => {
+                    if !same_site(base, &location) {
+                        return Err(FetchError::OffSiteRedirect {
+                            url,
+                            status,
+                            location,
+                            site: base.to_owned(),
+                        });
+                    }
+                    current = location;
+                }
+            }
+        }
+        Err(FetchError::TooManyRedirects {
+            url,
+            location: current,
+        })
+    }
+
+    async fn get_with_retries(&self, url: &str) -> Result<Got, FetchError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (error, retry_after) = match self.get_once(&url, attempts).await {
+            let (error, retry_after) = match self.get_once(url, attempts).await {
                 Attempt::Done(result) => return result,
                 Attempt::Retry { error, retry_after } => (error, retry_after),
             };
@@ -214,6 +292,14 @@ impl Fetcher {
             Err(e) => return Attempt::retry(transport(e), None),
         };
         let status = response.status();
+        if status.is_redirection()
+            && let Some(location) = redirect_target(url, &response)
+        {
+            return Attempt::Done(Ok(Got::Redirect {
+                status: status.as_u16(),
+                location,
+            }));
+        }
         if status == StatusCode::NOT_FOUND {
             return Attempt::Done(Err(FetchError::NotFound {
                 url: url.to_owned(),
@@ -242,20 +328,24 @@ impl Fetcher {
             }));
         }
         match response.bytes().await {
-            Ok(body) => {
-                Attempt::Done(
-                    String::from_utf8(body.to_vec()).map_err(|_| FetchError::NotText {
-                        url: url.to_owned(),
-                    }),
-                )
-            }
+            Ok(body) => Attempt::Done(String::from_utf8(body.to_vec()).map(Got::Body).map_err(
+                |_| FetchError::NotText {
+                    url: url.to_owned(),
+                },
+            )),
             Err(e) => Attempt::retry(transport(e), None),
         }
     }
 }
 
+/// What one URL answered: a body, or a redirect to follow (or not).
+enum Got {
+    Body(String),
+    Redirect { status: u16, location: String },
+}
+
 enum Attempt {
-    Done(Result<String, FetchError>),
+    Done(Result<Got, FetchError>),
     Retry {
         error: FetchError,
         retry_after: Option<Duration>,
@@ -266,6 +356,36 @@ impl Attempt {
     fn retry(error: FetchError, retry_after: Option<Duration>) -> Self {
         Self::Retry { error, retry_after }
     }
+}
+
+/// A redirect's `Location`, resolved against the URL that answered; `None` without a
+/// usable one (the response is then an error status like any other).
+fn redirect_target(url: &str, response: &reqwest::Response) -> Option<String> {
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    Some(
+        reqwest::Url::parse(url)
+            .ok()?
+            .join(location)
+            .ok()?
+            .to_string(),
+    )
+}
+
+/// Whether `url` is on the site whose base URL is `base`: same scheme, host and port.
+fn same_site(base: &str, url: &str) -> bool {
+    let origin = |u: &str| {
+        let u = reqwest::Url::parse(u).ok()?;
+        Some((
+            u.scheme().to_owned(),
+            u.host_str()?.to_owned(),
+            u.port_or_known_default(),
+        ))
+    };
+    matches!((origin(base), origin(url)), (Some(a), Some(b)) if a == b)
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {

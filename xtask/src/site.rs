@@ -54,6 +54,21 @@ impl DocsSite {
         }
     }
 
+    /// The hosts whose links in `llms.txt` are pages of this site: docs.tavus.io, whose
+    /// index (and every copy of it) names its pages by absolute URL, and the host of
+    /// `--docs-url` when it is a URL (a staging site's index names its own host).
+    pub fn hosts(&self) -> Vec<String> {
+        let host = |url: &str| reqwest::Url::parse(url).ok()?.host_str().map(str::to_owned);
+        let mut hosts: Vec<String> = host(DEFAULT_DOCS_URL).into_iter().collect();
+        if let Self::Http(base) = self
+            && let Some(own) = host(base)
+            && !hosts.contains(&own)
+        {
+            hosts.push(own);
+        }
+        hosts
+    }
+
     /// Where `llms.txt` is read from.
     pub fn index_location(&self) -> String {
         match self {
@@ -85,8 +100,10 @@ mod tests {
             "http://127.0.0.1:8/docs/api-reference/documents/get-document.md"
         );
         assert_eq!(http.index_location(), "http://127.0.0.1:8/docs/llms.txt");
+        assert_eq!(http.hosts(), ["docs.tavus.io", "127.0.0.1"]);
         let dir = DocsSite::parse(env!("CARGO_MANIFEST_DIR")).unwrap();
         assert!(dir.index_location().ends_with("xtask/llms.txt"));
+        assert_eq!(dir.hosts(), ["docs.tavus.io"]);
     }
 
     #[test]

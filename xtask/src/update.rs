@@ -2,9 +2,11 @@
 //! verbatim and all-or-nothing.
 //!
 //! Everything is fetched and checked first: each block must be an OpenAPI 3.0 document and
-//! the whole vendored set must still merge. Only then is a complete new copy of the
-//! vendored directory written beside it and swapped in with two renames; on any failure
-//! before the swap `openapi/` is left as it was.
+//! the whole vendored set must still merge. Then a complete new copy of the vendored
+//! directory is written beside it, the client is generated from that copy by
+//! `tavus-api/build.rs` itself (load, merge, adapt, generate), and only if that succeeds is
+//! the copy swapped in with two renames: what `update` writes, `cargo build` builds. On any
+//! failure before the swap `openapi/` is left as it was.
 
 use std::path::{Path, PathBuf};
 
@@ -13,8 +15,14 @@ use tavus_openapi::{OpenApiBlock, PagePath, SpecError, VendoredFile};
 
 use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
-pub use crate::upstream::SkippedPage;
+pub use crate::upstream::{RedirectedPage, SkippedPage};
 use crate::upstream::{read_page, reference_pages};
+
+// The client's build script itself, so the check of the set an update writes cannot drift
+// from what `cargo build` runs on it (the build-script benchmark includes it the same way).
+#[allow(dead_code)] // its `main` is cargo's entry point, not called here
+#[path = "../../tavus-api/build.rs"]
+mod client_build;
 
 /// Which pages to vendor.
 #[derive(Debug, Clone, Default)]
@@ -32,8 +40,10 @@ pub struct UpdateSummary {
     pub changes: Vec<VendoredChange>,
     /// Pages fetched whose block is byte for byte the vendored file.
     pub unchanged: Vec<PagePath>,
-    /// Index pages that were not vendored, and why.
+    /// Index entries that were not vendored, and why (no OpenAPI block, another host).
     pub skipped: Vec<SkippedPage>,
+    /// Pages the site redirected to another of its URLs, where their block was read.
+    pub redirects: Vec<RedirectedPage>,
 }
 
 /// One vendored file written by an update.
@@ -85,9 +95,11 @@ pub async fn update(
     if wanted.is_empty() {
         wanted.extend(vendored.iter().map(|f| f.page.clone()));
     }
+    let mut summary = UpdateSummary::default();
     let new_pages: Vec<PagePath> = if request.add_new {
-        reference_pages(fetcher)
-            .await?
+        let (listed, elsewhere) = reference_pages(fetcher).await?;
+        summary.skipped.extend(elsewhere);
+        listed
             .into_iter()
             .filter(|page| !is_vendored(page) && !wanted.contains(page))
             .collect()
@@ -95,7 +107,6 @@ pub async fn update(
         Vec::new()
     };
 
-    let mut summary = UpdateSummary::default();
     let checked = fetch_and_check(fetcher, &vendored, &wanted, &new_pages, &mut summary).await?;
     let changed: Vec<CheckedPage> = checked
         .into_iter()
@@ -117,7 +128,9 @@ pub async fn update(
         .iter()
         .map(|c| (c.page.vendored_file(Path::new("")), c.block.yaml.as_str()))
         .collect();
-    replace_dir(openapi_dir, &writes)?;
+    replace_dir(openapi_dir, &writes, &mut |staged| {
+        check_build(staged, openapi_dir, &changed)
+    })?;
     summary.changes = changed
         .iter()
         .map(|c| VendoredChange {
@@ -161,8 +174,8 @@ async fn fetch_and_check(
     let mut errors = Vec::new();
     for (page, markdown) in pages.into_iter().zip(fetched) {
         let url = fetcher.site().page_location(&page);
-        let markdown = match markdown {
-            Ok(markdown) => markdown,
+        let fetched = match markdown {
+            Ok(fetched) => fetched,
             Err(e @ FetchError::NotFound { .. }) => {
                 errors.push(match vendored.iter().find(|f| f.page == page) {
                     Some(file) => Error::GoneUpstream {
@@ -178,7 +191,14 @@ async fn fetch_and_check(
                 continue;
             }
         };
-        match read_page(&markdown, &url) {
+        summary
+            .redirects
+            .extend(RedirectedPage::of(&page, &url, &fetched));
+        // An error names where the text came from.
+        match read_page(
+            &fetched.text,
+            fetched.redirected_to.as_deref().unwrap_or(&url),
+        ) {
             Ok((block, document)) => checked.push(CheckedPage {
                 page,
                 url,
@@ -188,7 +208,7 @@ async fn fetch_and_check(
             Err(SpecError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
                 summary
                     .skipped
-                    .push(SkippedPage::not_an_operation_page(page));
+                    .push(SkippedPage::not_an_operation_page(&page));
             }
             Err(e) => errors.push(e.into()),
         }
@@ -199,8 +219,10 @@ async fn fetch_and_check(
 
 /// The vendored set after the update must merge, as the build will merge it. The set is
 /// taken file by file, as [`replace_dir`] will write it: every vendored file the update
-/// does not overwrite, and every block it writes. So the staged copy is exactly this set
-/// and is not read back, and an error names the files under `openapi_dir`.
+/// does not overwrite, and every block it writes. Checked before anything is written, so
+/// that a conflict (an operation or an `operationId` defined twice, ...) names the files
+/// under `openapi_dir` and the page URLs; [`check_build`] then runs the whole build
+/// pipeline on the written copy.
 fn check_merge(
     openapi_dir: &Path,
     vendored: &[VendoredFile],
@@ -219,10 +241,29 @@ fn check_merge(
     Ok(())
 }
 
+/// Generates the client from `staged`, the copy about to become `openapi_dir`, with the
+/// build script's own `generate`: a set that merges can still fail the build (an operation
+/// without an `operationId`, a schema the adaptations or progenitor cannot take), and the
+/// update must not write it.
+fn check_build(staged: &Path, openapi_dir: &Path, changed: &[CheckedPage]) -> Result<(), Error> {
+    let out = tempfile::tempdir().map_err(|e| write_error(&std::env::temp_dir(), e))?;
+    client_build::generate(staged, out.path()).map_err(|message| Error::WouldNotBuild {
+        // The staged copy is what `openapi_dir` would have become: name it so.
+        message: message.replace(
+            &staged.display().to_string(),
+            &openapi_dir.display().to_string(),
+        ),
+        pages: changed.iter().map(|c| c.url.clone()).collect(),
+    })
+}
+
 /// Writes a full new copy of `openapi_dir` with `writes` applied (paths relative to it),
-/// then swaps it in. Until the swap, `openapi_dir` is untouched. The copy is not read back:
-/// [`check_merge`] has already merged the set it holds.
-fn replace_dir(openapi_dir: &Path, writes: &[(PathBuf, &str)]) -> Result<(), Error> {
+/// runs `check` on the copy, then swaps it in. Until the swap, `openapi_dir` is untouched.
+fn replace_dir(
+    openapi_dir: &Path,
+    writes: &[(PathBuf, &str)],
+    check: &mut dyn FnMut(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
     let target = resolve(openapi_dir)?;
     let parent = target.parent().unwrap_or(Path::new("."));
     let staging = tempfile::Builder::new()
@@ -240,6 +281,7 @@ fn replace_dir(openapi_dir: &Path, writes: &[(PathBuf, &str)]) -> Result<(), Err
         }
         std::fs::write(&file, text).map_err(|e| write_error(&file, e))?;
     }
+    check(&fresh)?;
     swap_in(&target, &fresh, staging, &mut |from, to| {
         std::fs::rename(from, to)
     })

@@ -2,17 +2,36 @@
 //! `llms.txt` lists, the OpenAPI block of one page, and the pages that have none.
 
 use openapiv3::OpenAPI;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError};
 
 use crate::Error;
-use crate::fetch::Fetcher;
+use crate::fetch::{Fetched, Fetcher};
 
-/// The API reference pages the site's `llms.txt` lists.
-pub(crate) async fn reference_pages(fetcher: &Fetcher) -> Result<Vec<PagePath>, Error> {
+/// The API reference pages the site's `llms.txt` lists, and its links to reference pages
+/// on other hosts, which are skipped: a link to another host is not a page of the site,
+/// and fetching it from the site (or from that host) would vendor what the site does not say.
+pub(crate) async fn reference_pages(
+    fetcher: &Fetcher,
+) -> Result<(Vec<PagePath>, Vec<SkippedPage>), Error> {
     let location = fetcher.site().index_location();
     let index = PageIndex::parse(&fetcher.fetch_index().await?, &location)?;
-    Ok(index.reference_pages(&location)?)
+    let hosts = fetcher.site().hosts();
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    let found = index.reference_pages(&location, &hosts)?;
+    let skipped = found
+        .elsewhere
+        .into_iter()
+        .map(|entry| SkippedPage {
+            reason: format!(
+                "links to {}, not to the docs site ({}), so not fetched",
+                tavus_openapi::index::link_host(&entry.url).unwrap_or_default(),
+                hosts.join(", ")
+            ),
+            page: entry.url,
+        })
+        .collect();
+    Ok((found.pages, skipped))
 }
 
 /// A page's one OpenAPI block and the document it holds; `url` names the page in errors.
@@ -22,26 +41,46 @@ pub(crate) fn read_page(markdown: &str, url: &str) -> Result<(OpenApiBlock, Open
     Ok((block, document))
 }
 
-/// An index page that has no OpenAPI block, so is neither vendored nor compared.
+/// A page the site answered with a redirect to another of its URLs: its block was read
+/// there. Named in reports, since a page that moved may be another page now.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedirectedPage {
+    /// The page, such as `api-reference/videos/get-video`.
+    pub page: String,
+    /// Its URL on the site.
+    pub url: String,
+    /// Where the site redirected it to (after every redirect).
+    pub location: String,
+}
+
+impl RedirectedPage {
+    /// `page`, fetched at `url`, if the site redirected it.
+    pub(crate) fn of(page: &PagePath, url: &str, fetched: &Fetched) -> Option<Self> {
+        Some(Self {
+            page: page.to_string(),
+            url: url.to_owned(),
+            location: fetched.redirected_to.clone()?,
+        })
+    }
+}
+
+/// An index entry that is neither vendored nor compared: a page without an OpenAPI block,
+/// or a link to a reference page on another host.
 #[derive(Debug, Clone, Serialize)]
 pub struct SkippedPage {
-    /// The page.
-    #[serde(serialize_with = "as_text")]
-    pub page: PagePath,
+    /// The page (`api-reference/authentication`), or the link as the index has it when it
+    /// points to another host.
+    pub page: String,
     /// Why it was skipped, in a few words.
     pub reason: String,
 }
 
 impl SkippedPage {
     /// `page` has no OpenAPI block (such as `api-reference/authentication`).
-    pub(crate) fn not_an_operation_page(page: PagePath) -> Self {
+    pub(crate) fn not_an_operation_page(page: &PagePath) -> Self {
         Self {
-            page,
+            page: page.to_string(),
             reason: "no OpenAPI block, so not an operation page".into(),
         }
     }
-}
-
-fn as_text<S: Serializer>(page: &PagePath, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(page)
 }

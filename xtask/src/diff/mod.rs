@@ -23,6 +23,13 @@ use crate::rules::{Rule, Severity};
 use crate::text_diff::describe;
 use schema::{parameter_shape, type_changed};
 
+/// The vendor extensions the generator reads on an operation (progenitor 0.15,
+/// `method.rs`): a change to one of them changes the generated method.
+const READ_OPERATION_EXTENSIONS: [&str; 2] = ["x-dropshot-pagination", "x-dropshot-websocket"];
+/// The vendor extension the generator reads on a schema (typify's `x-rust-type`, which
+/// replaces the generated type with an existing Rust type).
+pub(crate) const READ_SCHEMA_EXTENSION: &str = "x-rust-type";
+
 /// One difference, explained. Its severity is its rule's ([`Change::severity`]), and is
 /// serialised after the rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,20 +104,44 @@ pub fn diff_documents(old: &OpenAPI, new: &OpenAPI) -> Vec<Change> {
 }
 
 /// The catch-all for a difference [`diff_documents`] has no rule for: `None` when the two
-/// documents are equal as JSON values (so only the text of the block changed), otherwise
-/// one [`Rule::UnclassifiedChange`] naming where they differ.
+/// documents are equal as JSON values (so only the text of the block changed); one
+/// [`Rule::DocumentationChanged`] when they differ only in vendor extensions the generator
+/// does not read, wherever those sit (in an operation's `externalDocs`, a `links` entry...);
+/// otherwise one [`Rule::UnclassifiedChange`] naming where they differ.
 ///
 /// `diff_documents` reads the fields its rules know; a field it does not read (a
 /// parameter's `style`, a response's `links`, ...) must not make a real change look like
 /// reformatting, so the drift check falls back on this when no rule matched.
 pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
-    const SHOWN: usize = 5;
-    let (a, b) = (json(old), json(new));
+    let (mut a, mut b) = (json(old), json(new));
     if a == b {
         return None;
     }
     let mut paths = Vec::new();
     differing_paths(&a, &b, String::new(), &mut paths);
+    strip_unread_extensions(&mut a, None);
+    strip_unread_extensions(&mut b, None);
+    if a == b {
+        return Some(Change::new(
+            Rule::DocumentationChanged,
+            None,
+            shown(&paths),
+            "only vendor extensions the generated client does not read changed",
+        ));
+    }
+    let mut paths = Vec::new();
+    differing_paths(&a, &b, String::new(), &mut paths);
+    Some(Change::new(
+        Rule::UnclassifiedChange,
+        None,
+        shown(&paths),
+        "changed in a way the drift check cannot classify, so it is assumed breaking",
+    ))
+}
+
+/// The first few of `paths`, and how many more there are.
+fn shown(paths: &[String]) -> String {
+    const SHOWN: usize = 5;
     let mut location = paths
         .iter()
         .take(SHOWN)
@@ -120,12 +151,50 @@ pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
     if paths.len() > SHOWN {
         location.push_str(&format!(" and {} more", paths.len() - SHOWN));
     }
-    Some(Change::new(
-        Rule::UnclassifiedChange,
-        None,
-        location,
-        "changed in a way the drift check cannot classify, so it is assumed breaking",
-    ))
+    location
+}
+
+/// Keys of the JSON form whose members are names, not fields: under them an `x-` key is a
+/// name (a property called `x-id`), not a vendor extension, and is kept.
+const NAME_MAPS: [&str; 16] = [
+    "paths",
+    "properties",
+    "responses",
+    "content",
+    "schemas",
+    "parameters",
+    "headers",
+    "securitySchemes",
+    "requestBodies",
+    "examples",
+    "links",
+    "callbacks",
+    "variables",
+    "encoding",
+    "mapping",
+    "scopes",
+];
+
+/// Removes, everywhere in `value`, the vendor extensions the generator does not read.
+fn strip_unread_extensions(value: &mut Value, key: Option<&str>) {
+    match value {
+        Value::Object(map) => {
+            if !key.is_some_and(|k| NAME_MAPS.contains(&k)) {
+                map.retain(|k, _| {
+                    !k.starts_with("x-")
+                        || k == READ_SCHEMA_EXTENSION
+                        || READ_OPERATION_EXTENSIONS.contains(&k.as_str())
+                });
+            }
+            for (k, v) in map.iter_mut() {
+                strip_unread_extensions(v, Some(k));
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| strip_unread_extensions(v, None)),
+        _ => {}
+    }
 }
 
 /// A change for each operation of a page that appeared or disappeared upstream.
@@ -187,6 +256,11 @@ impl<'a> Diff<'a> {
         if json(&old.tags) != json(&new.tags) {
             self.push(Rule::DocumentationChanged, "tags", "the tag list changed");
         }
+        self.extensions("", &old.extensions, &new.extensions, &[]);
+        let components = |d: &'a OpenAPI| d.components.as_ref().map(|c| &c.extensions);
+        if let (Some(a), Some(b)) = (components(old), components(new)) {
+            self.extensions("components", a, b, &[]);
+        }
         let before = operation_map(old);
         let after = operation_map(new);
         for (key, (old_path, old_op)) in &before {
@@ -201,6 +275,37 @@ impl<'a> Diff<'a> {
             self.push(Rule::EndpointAdded, "", "a new operation");
         }
         self.operation = None;
+    }
+
+    /// Compares the vendor extensions (`x-...`) of one object at `at`. Those in `read` are
+    /// read by the generator, so changing one changes the operation ([`Rule::OperationChanged`]);
+    /// the generated client does not see any other, so those are documentation.
+    fn extensions(
+        &mut self,
+        at: &str,
+        old: &IndexMap<String, Value>,
+        new: &IndexMap<String, Value>,
+        read: &[&str],
+    ) {
+        let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        let mut unread = Vec::new();
+        for name in names {
+            let what = match (old.get(name), new.get(name)) {
+                (a, b) if a == b => continue,
+                (None, _) => "added",
+                (_, None) => "removed",
+                _ => "changed",
+            };
+            if read.contains(&name.as_str()) {
+                let message = format!("vendor extension `{name}` {what}; the generator reads it");
+                self.push(Rule::OperationChanged, at, message);
+            } else {
+                unread.push(format!("vendor extension `{name}` {what}"));
+            }
+        }
+        if !unread.is_empty() {
+            self.push(Rule::DocumentationChanged, at, unread.join("; "));
+        }
     }
 
     fn operation_pair(
@@ -245,6 +350,13 @@ impl<'a> Diff<'a> {
         if old.tags != new.tags {
             self.push(Rule::DocumentationChanged, "tags", "tags changed");
         }
+        self.extensions("path item", &old_item.extensions, &new_item.extensions, &[]);
+        self.extensions(
+            "",
+            &old.extensions,
+            &new.extensions,
+            &READ_OPERATION_EXTENSIONS,
+        );
         let other = |op: &Operation| {
             strip(
                 json(op),
@@ -354,6 +466,7 @@ impl<'a> Diff<'a> {
         if !notes.is_empty() {
             self.push(Rule::DocumentationChanged, &at, notes.join("; "));
         }
+        self.extensions(&at, &a.extensions, &b.extensions, &[]);
         match (&a.format, &b.format) {
             (ParameterSchemaOrContent::Schema(x), ParameterSchemaOrContent::Schema(y)) => {
                 self.schema(Side::Parameter, &at, "", x.into(), y.into(), &[]);
@@ -408,6 +521,7 @@ impl<'a> Diff<'a> {
                     );
                     self.push(Rule::DocumentationChanged, at, message);
                 }
+                self.extensions(at, &a.extensions, &b.extensions, &[]);
                 self.content(Side::Request, at, &a.content, &b.content);
             }
         }
@@ -444,6 +558,7 @@ impl<'a> Diff<'a> {
             if json(&a.example) != json(&b.example) || json(&a.examples) != json(&b.examples) {
                 self.push(Rule::DocumentationChanged, &at, "example changed");
             }
+            self.extensions(&at, &a.extensions, &b.extensions, &[]);
             match (&a.schema, &b.schema) {
                 (Some(x), Some(y)) => self.schema(side, &at, "", x.into(), y.into(), &[]),
                 (None, None) => {}
@@ -501,6 +616,7 @@ impl<'a> Diff<'a> {
         if json(&old.headers) != json(&new.headers) {
             self.push(Rule::ResponseHeadersChanged, at, "headers changed");
         }
+        self.extensions(at, &old.extensions, &new.extensions, &[]);
         let body = format!("{at} body");
         if old.content.is_empty() != new.content.is_empty() {
             let message = if new.content.is_empty() {
@@ -770,6 +886,77 @@ components:
         assert_eq!(
             change.location,
             "paths./v2/videos/{id}.get.parameters[0].style"
+        );
+    }
+
+    /// Vendor extensions are documentation wherever they sit, unless the generator reads
+    /// them: then they change the operation (or the type).
+    #[test]
+    fn vendor_extensions_the_client_does_not_read_are_documentation() {
+        let text = document_text("queued", "");
+        let old = parse(&text);
+        let found = |new: &str| -> Vec<(Rule, String)> {
+            let new = parse(new);
+            let mut changes = diff_documents(&old, &new);
+            if changes.is_empty() {
+                changes.extend(unclassified(&old, &new));
+            }
+            changes.into_iter().map(|c| (c.rule, c.location)).collect()
+        };
+        let op = "      operationId: getVideo\n";
+        assert_eq!(
+            found(&text.replacen(op, &format!("{op}      x-mint: {{href: /x}}\n"), 1)),
+            [(Rule::DocumentationChanged, String::new())]
+        );
+        assert_eq!(
+            found(&text.replacen(
+                op,
+                &format!("{op}      x-dropshot-pagination: {{required: []}}\n"),
+                1
+            )),
+            [(Rule::OperationChanged, String::new())]
+        );
+        assert_eq!(
+            found(&text.replacen("in: path,", "in: path, x-internal: true,", 1)),
+            [(Rule::DocumentationChanged, "path parameter `id`".to_owned())]
+        );
+        assert_eq!(
+            found(&text.replacen(
+                "    Status: {type: string,",
+                "    Status: {x-rust-type: {crate: s, version: '1', path: s::S}, type: string,",
+                1
+            )),
+            [(
+                Rule::ResponsePropertyTypeChanged,
+                "response 200 body `status`".to_owned()
+            )]
+        );
+        // Where no rule looks: inside an operation's externalDocs.
+        let with_docs = text.replacen(
+            op,
+            &format!("{op}      externalDocs: {{url: 'https://x'}}\n"),
+            1,
+        );
+        let old = parse(&with_docs);
+        let new =
+            parse(&with_docs.replacen("url: 'https://x'", "url: 'https://x', x-seen: true", 1));
+        assert_eq!(diff_documents(&old, &new), []);
+        let change = unclassified(&old, &new).unwrap();
+        assert_eq!(change.rule, Rule::DocumentationChanged);
+        assert_eq!(
+            change.location,
+            "paths./v2/videos/{id}.get.externalDocs.x-seen"
+        );
+        // A property named like an extension is a property, not an extension.
+        let old = parse(&text);
+        let new = parse(&text.replacen(
+            "    Node:\n",
+            "    Unused: {type: object, properties: {x-id: {type: string}}}\n    Node:\n",
+            1,
+        ));
+        assert_eq!(
+            unclassified(&old, &new).unwrap().rule,
+            Rule::UnclassifiedChange
         );
     }
 

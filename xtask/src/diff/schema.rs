@@ -9,7 +9,7 @@ use openapiv3::{
 };
 use serde_json::{Map, Value};
 
-use super::{Diff, Side, changed_keys, json, keep, strip};
+use super::{Diff, READ_SCHEMA_EXTENSION, Side, changed_keys, json, keep, strip};
 use crate::rules::Rule;
 use crate::text_diff::describe;
 
@@ -90,7 +90,17 @@ impl<'a> Diff<'a> {
             _ => {}
         }
         self.enum_values(side, &place, &ja, &jb);
-        let text = |j: &Value| keep(j, &TEXT_KEYS);
+        if ja.get(READ_SCHEMA_EXTENSION) != jb.get(READ_SCHEMA_EXTENSION) {
+            let message =
+                format!("`{READ_SCHEMA_EXTENSION}` changed: typify generates another type");
+            self.push(type_changed(side), &place, message);
+        }
+        // Text, and the vendor extensions the generator does not read.
+        let text = |j: &Value| {
+            let mut text = keep(j, &TEXT_KEYS);
+            text.remove(READ_SCHEMA_EXTENSION);
+            text
+        };
         let (xa, xb) = (text(&ja), text(&jb));
         if xa != xb {
             let notes: Vec<String> = changed_keys(&xa, &xb)
