@@ -604,6 +604,16 @@ fn excerpt(body: &[u8], error: &serde_json::Error) -> String {
         .to_string()
 }
 
+/// `text` for an error message: whole when short, else its start and how much was cut,
+/// so a hostile body cannot make a message huge.
+fn bounded(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        None => text.escape_debug().to_string(),
+        Some((end, _)) => format!("{}... ({} bytes)", text[..end].escape_debug(), text.len()),
+    }
+}
+
 fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -721,7 +731,7 @@ impl<'a> Fields<'a> {
 fn conversation(map: &Map<String, Value>) -> Result<ConversationCallback, Invalid> {
     let mut envelope = Fields::new(map, "", "conversation callback");
     let event_type = envelope.required_string("event_type")?;
-    let callback = format!("conversation callback `{event_type}`");
+    let callback = format!("conversation callback `{}`", bounded(&event_type));
     envelope.callback = &callback;
     let conversation_id = envelope.required_string("conversation_id")?;
     let message_type = envelope.string("message_type")?.map(MessageType::parse);

@@ -232,3 +232,17 @@ fn tokens_match_only_when_equal() {
     assert!(!tokens_match(b"abc", b"ab"));
     assert!(!tokens_match(b"abc", b"abcd"));
 }
+
+#[test]
+fn a_huge_event_type_is_cut_short_in_messages() {
+    let event_type = "x".repeat(100_000);
+    let body = json!({"event_type": event_type, "conversation_id": 5});
+    let err = decode(body).unwrap_err();
+    let message = err.to_string();
+    assert!(message.len() < 200, "{message}");
+    assert!(message.contains("... (100000 bytes)"), "{message}");
+    assert!(
+        message.contains("`conversation_id` should be a string"),
+        "{message}"
+    );
+}
