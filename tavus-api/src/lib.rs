@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod callbacks;
 mod client;
 mod error;
 mod generated;

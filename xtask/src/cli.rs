@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use tavus_openapi::PagePath;
 
 use crate::Error;
+use crate::callbacks;
 use crate::drift::{FailOn, check};
 use crate::fetch::{FetchOptions, Fetcher};
 use crate::report::{Format, render};
@@ -232,14 +233,39 @@ async fn run_update(
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
     let fetcher = site.fetcher(terminal)?;
-    let pages = pages
+    let plan = callbacks::plan(pages, add_new);
+    let pages = plan
+        .api_pages
         .iter()
         .map(|page| PagePath::parse(page, "command line"))
         .collect::<Result<Vec<_>, _>>()?;
-    let request = UpdateRequest { pages, add_new };
-    let summary = update(&site.openapi_dir, &fetcher, &request).await?;
+    // The callbacks guide is fetched first and written last, so a failure anywhere before
+    // leaves it (and openapi/) as it was.
+    let guide = match plan.mode {
+        Some(mode) => {
+            let guides = callbacks::guides_dir(&site.openapi_dir);
+            callbacks::update(&guides, &fetcher, mode).await?
+        }
+        None => None,
+    };
+    let summary = if plan.api_update {
+        update(
+            &site.openapi_dir,
+            &fetcher,
+            &UpdateRequest { pages, add_new },
+        )
+        .await?
+    } else {
+        UpdateSummary::default()
+    };
+    if let Some(guide) = &guide {
+        guide.write()?;
+        let _ = callbacks::print_written(guide, out);
+    }
     // The update is done; a closed stdout must not turn it into a failure.
-    let _ = print_update(&summary, &fetcher, &site.openapi_dir, out);
+    if plan.api_update {
+        let _ = print_update(&summary, &fetcher, &site.openapi_dir, out);
+    }
     Ok(SUCCESS)
 }
 

@@ -191,6 +191,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
             (Err(e), _) => errors.push(e.into()),
         }
     }
+    crate::callbacks::watch(openapi_dir, fetcher, &mut report, &mut errors).await;
     Error::all(errors)?;
     report.pages.sort_by(|a, b| a.page.cmp(&b.page));
     report.summary = summarise(&report);

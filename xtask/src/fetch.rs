@@ -198,6 +198,12 @@ impl Fetcher {
         Ok(self.fetch(self.site.index_location()).await?.text)
     }
 
+    /// Fetches one page by its location on the site (a URL, or a file of a local copy),
+    /// for pages outside `api-reference/` such as the callbacks guide.
+    pub async fn fetch_location(&self, location: String) -> Result<String, FetchError> {
+        self.fetch(location).await
+    }
+
     /// Fetches the Markdown of each page, at most `concurrency` at a time; the results are
     /// in the order of `pages`.
     pub async fn fetch_pages(&self, pages: &[PagePath]) -> Vec<Result<Fetched, FetchError>> {

@@ -5,10 +5,12 @@
 //! - [`update`] re-vendors pages, verbatim and all-or-nothing;
 //! - [`fetch`] reads pages from the site with bounded concurrency, timeouts and retries;
 //! - [`site`] says where the site is (a URL, or a local copy laid out at its paths);
+//! - [`callbacks`] watches the guide page of the callback bodies (drift and update);
 //! - [`cli`] is the command line that `src/main.rs` runs.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod callbacks;
 pub mod cli;
 pub mod diff;
 pub mod drift;

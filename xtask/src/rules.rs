@@ -119,6 +119,16 @@ rules! {
     DocumentationChanged = "documentation-changed", Documentation;
     TextReformatted = "text-reformatted", Documentation;
     UnclassifiedChange = "unclassified-change", Breaking;
+
+    CallbackEventAdded = "callback-event-added", NonBreaking;
+    CallbackEventRemoved = "callback-event-removed", Breaking;
+    CallbackValueAdded = "callback-value-added", NonBreaking;
+    CallbackValueRemoved = "callback-value-removed", NonBreaking;
+    CallbackExampleAdded = "callback-example-added", NonBreaking;
+    CallbackExampleRemoved = "callback-example-removed", Breaking;
+    CallbackExampleChanged = "callback-example-changed", Breaking;
+    CallbackPageTextChanged = "callback-page-text-changed", Documentation;
+    CallbackPageRemoved = "callback-page-removed", Breaking;
 }
 
 impl Serialize for Rule {

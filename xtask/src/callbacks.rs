@@ -1,0 +1,637 @@
+//! Watching the guide page that documents Tavus's callback bodies
+//! (`sections/webhooks-and-callbacks`), which `tavus_api::callbacks` is typed from.
+//!
+//! The page has no OpenAPI block: its event list and its JSON examples are the whole
+//! description, so drift is read from them. [`CallbacksPage::parse`] reads both; [`check`]
+//! compares the vendored copy with upstream's and reports added and removed events, listed
+//! values (shutdown reasons) and examples, changed examples, and other text changes, under
+//! the `callback-*` rules of `xtask/DRIFT.md`; [`update`] re-vendors the page, verbatim.
+//!
+//! The page is vendored whole under `guides/` beside `openapi/` (`guides/<path>.md`, the
+//! site path of the page), and watched only when that directory exists, so a vendored
+//! directory laid out without it (as in tests of the OpenAPI pages alone) is unaffected.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::Error;
+use crate::diff::Change;
+use crate::drift::{DriftReport, PageDrift, PageStatus};
+use crate::fetch::{FetchError, Fetcher};
+use crate::rules::Rule;
+use crate::site::DocsSite;
+
+/// The page's path on the docs site.
+pub const PAGE: &str = "sections/webhooks-and-callbacks";
+
+/// How many differing JSON paths a changed example names before "and N more".
+const SHOWN_PATHS: usize = 5;
+
+/// The directory of vendored guide pages that goes with a vendored OpenAPI directory: its
+/// sibling `guides/`.
+pub fn guides_dir(openapi_dir: &Path) -> PathBuf {
+    let parent = openapi_dir.parent().unwrap_or(Path::new(""));
+    parent.join("guides")
+}
+
+/// The vendored copy of the page under `guides_dir`.
+pub fn vendored_file(guides_dir: &Path) -> PathBuf {
+    guides_dir.join(format!("{PAGE}.md"))
+}
+
+/// Where the page is read from on `site`.
+pub fn location(site: &DocsSite) -> String {
+    match site {
+        DocsSite::Http(base) => format!("{base}/{PAGE}.md"),
+        DocsSite::Dir(dir) => dir.join(format!("{PAGE}.md")).display().to_string(),
+    }
+}
+
+/// Whether a page name from the command line (a URL, a site path or a bare path) names
+/// this page.
+pub fn names_page(name: &str) -> bool {
+    let without_host = match name.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+        None => name,
+    };
+    let path = without_host.trim_start_matches('/');
+    path.strip_suffix(".md").unwrap_or(path) == PAGE
+}
+
+/// An event the page lists (a bold bullet such as `**system.shutdown**`), with the values
+/// listed under it (the shutdown reasons).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The event type, such as `system.shutdown`.
+    pub name: String,
+    /// The values of the bullets nested under it, such as `max_call_duration reached`.
+    pub values: Vec<String>,
+}
+
+/// A fenced JSON example of the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The fence's title (`system.shutdown`), else the title of the tab it is in
+    /// (`Replica Training Completed`), else its section's heading (`Structure`); made
+    /// unique with ` (2)`, ` (3)`... when two examples would share one.
+    pub name: String,
+    /// The JSON text as published, without the fence's indentation.
+    pub text: String,
+    /// The 1-based line of the opening fence.
+    pub line: usize,
+}
+
+impl Example {
+    /// The example parsed, or serde_json's error when it is not valid JSON as published.
+    pub fn json(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(&self.text)
+    }
+}
+
+/// What the page says about callbacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbacksPage {
+    /// The events it lists, in page order.
+    pub events: Vec<Event>,
+    /// Its JSON examples, in page order.
+    pub examples: Vec<Example>,
+}
+
+impl CallbacksPage {
+    /// Reads the events and the JSON examples of the page's Markdown.
+    pub fn parse(markdown: &str) -> Self {
+        let mut events: Vec<Event> = Vec::new();
+        let mut examples: Vec<Example> = Vec::new();
+        let (mut heading, mut tab) = (String::new(), None::<String>);
+        // Whether the lines since the last event bullet are only its nested value bullets.
+        let mut in_event = false;
+        let mut lines = markdown.lines().enumerate();
+        while let Some((index, line)) = lines.next() {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            let was_in_event = std::mem::replace(&mut in_event, false);
+            if trimmed.is_empty() {
+                in_event = was_in_event;
+            } else if let Some(title) = trimmed.strip_prefix('#') {
+                heading = title.trim_start_matches('#').trim().to_owned();
+                tab = None;
+            } else if let Some(rest) = trimmed.strip_prefix("<Tab title=\"") {
+                tab = rest.split('"').next().map(str::to_owned);
+            } else if let Some(event) = event_bullet(trimmed) {
+                events.push(Event {
+                    name: event,
+                    values: Vec::new(),
+                });
+                in_event = true;
+            } else if let (true, true, Some(value), Some(event)) = (
+                was_in_event,
+                indent > 0,
+                value_bullet(trimmed),
+                events.last_mut(),
+            ) {
+                event.values.push(value);
+                in_event = true;
+            } else if let Some(fence) = trimmed.strip_prefix("```") {
+                let ticks = 3 + fence.chars().take_while(|&c| c == '`').count();
+                let info = fence.trim_start_matches('`');
+                let mut words = info.split_whitespace();
+                let language = words.next().unwrap_or_default();
+                let title = words.find(|w| !w.contains('=') && !w.starts_with(['[', '{']));
+                let mut body = Vec::new();
+                for (_, content) in lines.by_ref() {
+                    let closing = content.trim();
+                    if closing.len() >= ticks && closing.chars().all(|c| c == '`') {
+                        break;
+                    }
+                    body.push(strip_indent(content, indent));
+                }
+                if language == "json" {
+                    let base = title
+                        .map(str::to_owned)
+                        .or_else(|| tab.clone())
+                        .unwrap_or_else(|| heading.clone());
+                    let mut name = base.clone();
+                    let mut n = 1;
+                    while examples.iter().any(|e| e.name == name) {
+                        n += 1;
+                        name = format!("{base} ({n})");
+                    }
+                    examples.push(Example {
+                        name,
+                        text: body.join("\n"),
+                        line: index + 1,
+                    });
+                }
+            }
+        }
+        Self { events, examples }
+    }
+
+    /// The example named `name`.
+    pub fn example(&self, name: &str) -> Option<&Example> {
+        self.examples.iter().find(|e| e.name == name)
+    }
+}
+
+/// `* **system.replica\_joined**: ...` → `system.replica_joined`: a bold bullet whose text
+/// looks like an event type (lower-case words joined by dots).
+fn event_bullet(line: &str) -> Option<String> {
+    let rest = line
+        .strip_prefix("* **")
+        .or_else(|| line.strip_prefix("- **"))?;
+    let name = rest.split("**").next()?.replace("\\_", "_");
+    let looks_like_event = name.contains('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+    looks_like_event.then_some(name)
+}
+
+/// `* \`max_call_duration reached\`` → `max_call_duration reached`.
+fn value_bullet(line: &str) -> Option<String> {
+    let rest = line
+        .strip_prefix("* `")
+        .or_else(|| line.strip_prefix("- `"))?;
+    let value = rest.strip_suffix('`')?;
+    (!value.contains('`')).then(|| value.to_owned())
+}
+
+/// Removes up to `indent` leading spaces, as CommonMark does for an indented fence.
+fn strip_indent(line: &str, indent: usize) -> &str {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    &line[spaces.min(indent)..]
+}
+
+/// What the drift check found for the page.
+#[derive(Debug)]
+pub enum Watched {
+    /// The guides directory does not exist: the page is not watched.
+    NotWatched,
+    /// The vendored copy is upstream's, byte for byte.
+    Unchanged,
+    /// The page differs from upstream (changed, new or gone).
+    Drift(PageDrift),
+}
+
+/// Compares the vendored copy of the page under `guides_dir` with upstream's.
+pub async fn check(guides_dir: &Path, fetcher: &Fetcher) -> Result<Watched, Error> {
+    if !guides_dir.is_dir() {
+        return Ok(Watched::NotWatched);
+    }
+    let file = vendored_file(guides_dir);
+    let vendored = match std::fs::read_to_string(&file) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(Error::Usage(format!("cannot read {}: {e}", file.display())));
+        }
+    };
+    let url = location(fetcher.site());
+    let drift = |status, changes| {
+        Ok(Watched::Drift(PageDrift {
+            page: PAGE.to_owned(),
+            url: url.clone(),
+            file: file.clone(),
+            status,
+            changes,
+        }))
+    };
+    let upstream = match (fetcher.fetch_location(url.clone()).await, &vendored) {
+        (Ok(text), _) => text,
+        (Err(FetchError::NotFound { .. }), Some(_)) => {
+            let change = Change::new(
+                Rule::CallbackPageRemoved,
+                None,
+                "",
+                "the callbacks page is gone upstream; tavus_api::callbacks can no longer be checked against it",
+            );
+            return drift(PageStatus::Gone, vec![change]);
+        }
+        (Err(e), _) => return Err(e.into()),
+    };
+    let Some(vendored) = vendored else {
+        let page = CallbacksPage::parse(&upstream);
+        let changes = page
+            .events
+            .iter()
+            .map(|e| event_change(Rule::CallbackEventAdded, &e.name, "a new upstream page"))
+            .collect();
+        return drift(PageStatus::New, changes);
+    };
+    if vendored == upstream {
+        return Ok(Watched::Unchanged);
+    }
+    drift(PageStatus::Changed, compare(&vendored, &upstream))
+}
+
+/// The changes between two versions of the page's Markdown (which differ).
+pub fn compare(old: &str, new: &str) -> Vec<Change> {
+    let (old, new) = (CallbacksPage::parse(old), CallbacksPage::parse(new));
+    let mut changes = Vec::new();
+    for event in &new.events {
+        match old.events.iter().find(|e| e.name == event.name) {
+            None => changes.push(event_change(
+                Rule::CallbackEventAdded,
+                &event.name,
+                "a new event type: it decodes as ConversationEvent::Other until typed",
+            )),
+            Some(before) => values(&mut changes, &before.name, &before.values, &event.values),
+        }
+    }
+    for event in &old.events {
+        if !new.events.iter().any(|e| e.name == event.name) {
+            changes.push(event_change(
+                Rule::CallbackEventRemoved,
+                &event.name,
+                "the page no longer lists this event type",
+            ));
+        }
+    }
+    for example in &new.examples {
+        let location = format!("example `{}`", example.name);
+        match old.example(&example.name) {
+            None => changes.push(Change::new(
+                Rule::CallbackExampleAdded,
+                None,
+                location,
+                "a new example: add it to the callback tests",
+            )),
+            Some(before) => {
+                if let Some(message) = example_change(before, example) {
+                    changes.push(Change::new(
+                        Rule::CallbackExampleChanged,
+                        None,
+                        location,
+                        message,
+                    ));
+                }
+            }
+        }
+    }
+    for example in &old.examples {
+        if new.example(&example.name).is_none() {
+            changes.push(Change::new(
+                Rule::CallbackExampleRemoved,
+                None,
+                format!("example `{}`", example.name),
+                "the page no longer shows this example",
+            ));
+        }
+    }
+    if changes.is_empty() {
+        changes.push(Change::new(
+            Rule::CallbackPageTextChanged,
+            None,
+            "",
+            "the page's text changed; its events and examples did not",
+        ));
+    }
+    changes
+}
+
+fn event_change(rule: Rule, event: &str, message: &str) -> Change {
+    Change::new(rule, None, format!("event `{event}`"), message)
+}
+
+fn values(changes: &mut Vec<Change>, event: &str, old: &[String], new: &[String]) {
+    for value in new.iter().filter(|v| !old.contains(v)) {
+        changes.push(event_change(
+            Rule::CallbackValueAdded,
+            event,
+            &format!("lists a new value `{value}`"),
+        ));
+    }
+    for value in old.iter().filter(|v| !new.contains(v)) {
+        changes.push(event_change(
+            Rule::CallbackValueRemoved,
+            event,
+            &format!("no longer lists `{value}`"),
+        ));
+    }
+}
+
+/// How an example changed, or `None` when only its formatting did (equal JSON values).
+fn example_change(old: &Example, new: &Example) -> Option<String> {
+    if old.text == new.text {
+        return None;
+    }
+    match (old.json(), new.json()) {
+        (Ok(a), Ok(b)) if a == b => None,
+        (Ok(a), Ok(b)) => {
+            let mut paths = Vec::new();
+            differing_paths(&a, &b, String::new(), &mut paths);
+            let mut shown = paths[..paths.len().min(SHOWN_PATHS)].join(", ");
+            if paths.len() > SHOWN_PATHS {
+                shown.push_str(&format!(" and {} more", paths.len() - SHOWN_PATHS));
+            }
+            Some(format!("the JSON differs at {shown}"))
+        }
+        (Ok(_), Err(e)) => Some(format!("no longer valid JSON as published: {e}")),
+        (Err(_), Ok(_)) => Some("now valid JSON (it was not before)".to_owned()),
+        (Err(_), Err(_)) => Some("changed, and still not valid JSON as published".to_owned()),
+    }
+}
+
+/// The paths (`properties.transcript[3].role`, `(root)`) where two JSON values differ.
+fn differing_paths(a: &Value, b: &Value, path: String, out: &mut Vec<String>) {
+    let at = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (key, value) in x {
+                match y.get(key) {
+                    Some(other) => differing_paths(value, other, at(key), out),
+                    None => out.push(format!("{} (removed)", at(key))),
+                }
+            }
+            for key in y.keys().filter(|k| !x.contains_key(*k)) {
+                out.push(format!("{} (added)", at(key)));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                differing_paths(v, w, format!("{path}[{i}]"), out);
+            }
+        }
+        _ if a == b => {}
+        _ => out.push(if path.is_empty() {
+            "(root)".to_owned()
+        } else {
+            path
+        }),
+    }
+}
+
+/// Checks the page for `cargo xtask drift` of `openapi_dir` and adds what it found to
+/// `report`, or the failure to `errors`.
+pub(crate) async fn watch(
+    openapi_dir: &Path,
+    fetcher: &Fetcher,
+    report: &mut DriftReport,
+    errors: &mut Vec<Error>,
+) {
+    match check(&guides_dir(openapi_dir), fetcher).await {
+        Ok(Watched::NotWatched) => {}
+        Ok(Watched::Unchanged) => report.summary.unchanged_pages += 1,
+        Ok(Watched::Drift(page)) => report.pages.push(page),
+        Err(e) => errors.push(e),
+    }
+}
+
+/// What [`update`] should do with the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateMode {
+    /// Re-vendor it if it is vendored and upstream's differs.
+    IfVendored,
+    /// Also vendor it when the guides directory exists but the page is not vendored yet
+    /// (`--add-new`).
+    AddNew,
+    /// Vendor it whatever is there (it was named on the command line).
+    Named,
+}
+
+/// The page fetched for an update, not written yet.
+#[derive(Debug)]
+pub struct Pending {
+    file: PathBuf,
+    text: String,
+    added: bool,
+}
+
+impl Pending {
+    /// The file it will write.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Whether the file is new.
+    pub fn added(&self) -> bool {
+        self.added
+    }
+
+    /// Writes the page (through a temporary file renamed over the old one, so the copy is
+    /// never half written).
+    pub fn write(&self) -> Result<(), Error> {
+        let write_error = |path: &Path, source| Error::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+        let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(dir, e))?;
+        std::fs::write(temp.path(), &self.text).map_err(|e| write_error(temp.path(), e))?;
+        temp.persist(&self.file)
+            .map_err(|e| write_error(&self.file, e.error))?;
+        Ok(())
+    }
+}
+
+/// Fetches the page for an update of `guides_dir`; `None` when there is nothing to write.
+/// Nothing is written: the caller writes [`Pending`] once the rest of the update is done.
+pub async fn update(
+    guides_dir: &Path,
+    fetcher: &Fetcher,
+    mode: UpdateMode,
+) -> Result<Option<Pending>, Error> {
+    let file = vendored_file(guides_dir);
+    let vendored = std::fs::read_to_string(&file).ok();
+    let wanted = match mode {
+        UpdateMode::Named => true,
+        UpdateMode::AddNew => guides_dir.is_dir(),
+        UpdateMode::IfVendored => vendored.is_some(),
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    let url = location(fetcher.site());
+    let text = match fetcher.fetch_location(url).await {
+        Ok(text) => text,
+        Err(source @ FetchError::NotFound { .. }) if vendored.is_some() => {
+            return Err(Error::GoneUpstream { source, file });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if vendored.as_deref() == Some(text.as_str()) {
+        return Ok(None);
+    }
+    Ok(Some(Pending {
+        added: vendored.is_none(),
+        file,
+        text,
+    }))
+}
+
+/// How `cargo xtask update` treats the page, from its arguments.
+#[derive(Debug)]
+pub(crate) struct UpdatePlan {
+    /// The page names that are not this page.
+    pub api_pages: Vec<String>,
+    /// What to do with this page; `None` when only other pages were named.
+    pub mode: Option<UpdateMode>,
+    /// Whether to update `openapi/` at all (not when this page alone was named).
+    pub api_update: bool,
+}
+
+/// Splits `cargo xtask update`'s page names into this page and the API reference pages.
+pub(crate) fn plan(pages: Vec<String>, add_new: bool) -> UpdatePlan {
+    let (guide, api_pages): (Vec<String>, Vec<String>) =
+        pages.into_iter().partition(|p| names_page(p));
+    let mode = if !guide.is_empty() {
+        Some(UpdateMode::Named)
+    } else if !api_pages.is_empty() {
+        None
+    } else if add_new {
+        Some(UpdateMode::AddNew)
+    } else {
+        Some(UpdateMode::IfVendored)
+    };
+    let api_update = guide.is_empty() || !api_pages.is_empty() || add_new;
+    UpdatePlan {
+        api_pages,
+        mode,
+        api_update,
+    }
+}
+
+/// The line `cargo xtask update` prints for the page it wrote.
+pub(crate) fn print_written(page: &Pending, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let verb = if page.added { "added" } else { "updated" };
+    writeln!(
+        out,
+        "{verb:<10} {}  (callbacks guide page: check tavus_api::callbacks against it)",
+        page.file.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE_TEXT: &str = include_str!("../../guides/sections/webhooks-and-callbacks.md");
+
+    #[test]
+    fn the_vendored_page_lists_its_events_reasons_and_examples() {
+        let page = CallbacksPage::parse(PAGE_TEXT);
+        let events: Vec<&str> = page.events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            events,
+            [
+                "system.replica_joined",
+                "system.shutdown",
+                "application.transcription_ready",
+                "application.recording_ready",
+                "application.perception_analysis"
+            ]
+        );
+        assert_eq!(page.events[1].values.len(), 8);
+        assert_eq!(page.events[1].values[0], "max_call_duration reached");
+        assert_eq!(
+            page.events[1].values[7],
+            "internal error occurred at step x"
+        );
+        assert!(
+            page.events
+                .iter()
+                .filter(|e| e.name != "system.shutdown")
+                .all(|e| e.values.is_empty())
+        );
+        let names: Vec<&str> = page.examples.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Structure",
+                "system.replica_joined",
+                "system.shutdown",
+                "application.transcription_ready",
+                "application.recording_ready",
+                "application.perception_analysis",
+                "Replica Training Completed",
+                "Replica Training Error",
+                "Video Generation Completed",
+                "Video Generation Error"
+            ]
+        );
+        // The fence's indentation is removed: the example starts at column 0.
+        assert!(page.examples[6].text.starts_with("{\n    \"replica_id\""));
+    }
+
+    #[test]
+    fn page_names_in_every_spelling() {
+        for name in [
+            "sections/webhooks-and-callbacks",
+            "/sections/webhooks-and-callbacks.md",
+            "https://docs.tavus.io/sections/webhooks-and-callbacks.md",
+        ] {
+            assert!(names_page(name), "{name}");
+        }
+        assert!(!names_page("api-reference/documents/get-document"));
+    }
+
+    #[test]
+    fn an_example_reformatted_is_not_an_example_change() {
+        let old = Example {
+            name: "x".into(),
+            text: "{\"a\": 1}".into(),
+            line: 1,
+        };
+        let new = Example {
+            text: "{\n  \"a\": 1\n}".into(),
+            ..old.clone()
+        };
+        assert_eq!(example_change(&old, &new), None);
+        let changed = Example {
+            text: "{\"a\": 2, \"b\": 3}".into(),
+            ..old.clone()
+        };
+        assert_eq!(
+            example_change(&old, &changed).unwrap(),
+            "the JSON differs at a, b (added)"
+        );
+    }
+}
