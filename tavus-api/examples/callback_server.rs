@@ -22,8 +22,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::body::Body;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use tavus_api::callbacks::{Callback, ConversationEvent, DecodeError, MAX_BODY_SIZE, tokens_match};
@@ -38,20 +38,22 @@ const MIN_TOKEN_LEN: usize = 32;
 pub fn app(token: String) -> Router {
     Router::new()
         .route("/tavus/callbacks/{token}", post(receive))
-        // axum's default limit (2 MB) is below the largest body Tavus may send.
-        .layer(DefaultBodyLimit::max(MAX_BODY_SIZE))
         .with_state(token)
 }
 
 async fn receive(
     State(expected): State<String>,
     Path(presented): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> StatusCode {
+    // The token first, then the body: a stranger's request is answered unread.
     if !tokens_match(expected.as_bytes(), presented.as_bytes()) {
         // As if the route did not exist: nothing tells a prober it found something.
         return StatusCode::NOT_FOUND;
     }
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_SIZE).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE;
+    };
     match Callback::from_slice(&body) {
         Ok(callback) => {
             println!("{}", describe(&callback));
@@ -61,7 +63,11 @@ async fn receive(
         // (here, print it) rather than lose the event.
         Err(e @ DecodeError::Invalid { .. }) => {
             eprintln!("callback not fully understood: {e}");
-            if let Some(body) = e.body() {
+            if let Some(mut body) = e.body().cloned() {
+                // The callback URL, secret token and all, stays out of the output.
+                if let Some(fields) = body.as_object_mut() {
+                    fields.remove("webhook_url");
+                }
                 println!("raw callback: {body}");
             }
             StatusCode::OK
@@ -104,6 +110,10 @@ pub fn describe(callback: &Callback) -> String {
             v.status,
             v.hosted_url.as_deref().unwrap_or("")
         ),
+        Callback::Other(fields) => {
+            let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+            format!("another callback, with fields {names:?}")
+        }
         other => format!("another callback: {other:?}"),
     }
 }

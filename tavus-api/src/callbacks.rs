@@ -154,8 +154,9 @@ impl<'de> serde::Deserialize<'de> for Callback {
     }
 }
 
-/// The envelope every conversation callback shares, and its event.
-#[derive(Debug, Clone, PartialEq)]
+/// The envelope every conversation callback shares, and its event. Its `Debug` hides
+/// `webhook_url`: that is the callback URL, secret token included.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationCallback {
     /// The conversation the event belongs to.
@@ -172,6 +173,23 @@ pub struct ConversationCallback {
     pub event: ConversationEvent,
     /// Envelope fields this type does not declare, as sent.
     pub extra: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConversationCallback")
+            .field("conversation_id", &self.conversation_id)
+            .field("event_type", &self.event_type)
+            .field("message_type", &self.message_type)
+            .field(
+                "webhook_url",
+                &self.webhook_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("timestamp", &self.timestamp)
+            .field("event", &self.event)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// The two categories of conversation callbacks.
@@ -473,8 +491,9 @@ pub struct VideoData {
 }
 
 /// Why a body could not be read as a callback. Messages say what was wrong and where,
-/// and never repeat more than a short excerpt of the body.
-#[derive(Debug, thiserror::Error)]
+/// and never repeat more than a short excerpt of the body; `Debug` prints the same (the
+/// body holds the callback URL with its secret token).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeError {
     /// The body is larger than the limit; it was not parsed.
@@ -515,6 +534,12 @@ pub enum DecodeError {
         /// The whole body, parsed, so the event is not lost.
         body: Box<Value>,
     },
+}
+
+impl std::fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl DecodeError {
@@ -564,9 +589,11 @@ impl fmt::Display for Problem {
 /// assert!(tokens_match(b"3f9c0e7d1a", b"3f9c0e7d1a"));
 /// assert!(!tokens_match(b"3f9c0e7d1a", b"3f9c0e7d1b"));
 /// assert!(!tokens_match(b"3f9c0e7d1a", b""));
+/// assert!(!tokens_match(b"", b""));
 /// ```
 pub fn tokens_match(expected: &[u8], presented: &[u8]) -> bool {
-    if expected.len() != presented.len() {
+    // An empty secret would let every empty token in.
+    if expected.is_empty() || expected.len() != presented.len() {
         return false;
     }
     let difference = expected

@@ -243,10 +243,10 @@ fn without_credentials(url: &str) -> String {
         Some(i) => url.split_at(i + 3),
         None => ("", url),
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rfind('@') {
-        Some(at) => format!("{scheme}***{}{path}", &authority[at..]),
+    // Everything up to the last `@`, even one past a `/`, `?` or `#`: a password may hold
+    // those, and hiding part of a path in an error message costs nothing.
+    match rest.rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
         None => url.to_owned(),
     }
 }
@@ -301,6 +301,8 @@ mod tests {
             ("http://a@b:secret@h:99/x", "http://***@h:99/x"),
             ("http://user:secret@ho st/", "http://***@ho st/"),
             ("user:secret@host", "***@host"),
+            ("https://user:se#cret@h/x", "https://***@h/x"),
+            ("https://user:se/cr?et@h", "https://***@h"),
         ] {
             let err = checked_base_url(bad).unwrap_err();
             let text = format!("{err} {err:?}");

@@ -261,6 +261,12 @@ impl<E> ErrorExt for Error<E> {
 
     fn body(&self) -> Option<&[u8]> {
         match &*self.inner {
+            // A body over the limit was not kept: there is none to give.
+            progenitor_client::Error::UnexpectedResponse(r)
+                if r.extensions().get::<TooLarge>().is_some() =>
+            {
+                None
+            }
             progenitor_client::Error::UnexpectedResponse(r) => buffered_body(r),
             progenitor_client::Error::InvalidResponsePayload(body, _) => Some(body),
             _ => None,

@@ -67,3 +67,28 @@ async fn every_valid_example_is_taken_and_broken_bodies_refused() {
     assert_eq!(post(&url, odd).await, 200);
     assert_eq!(post(&url, "{\"event_type\": ").await, 400);
 }
+
+#[tokio::test]
+async fn a_wrong_token_is_answered_before_the_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let base = start().await;
+    let address = base
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    // A body of 100 MB is promised and never sent: only an answer that does not wait for
+    // it arrives.
+    let head = "POST /tavus/callbacks/wrong-token HTTP/1.1\r\nhost: x\r\n\
+                content-type: application/json\r\ncontent-length: 100000000\r\n\r\n{";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = [0u8; 12];
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_exact(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "no answer while the body was pending");
+    assert_eq!(&answer, b"HTTP/1.1 404");
+}

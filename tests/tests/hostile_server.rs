@@ -133,6 +133,7 @@ async fn a_huge_declared_body_is_refused_before_it_is_read() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BodyTooLarge);
+    assert_eq!(err.body(), None, "a body over the limit was not kept");
     let text = err.to_string();
     assert!(text.contains("get_document"), "{text}");
     assert!(text.contains("1048576 bytes"), "{text}");

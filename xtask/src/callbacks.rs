@@ -103,6 +103,8 @@ impl CallbacksPage {
     pub fn parse(markdown: &str) -> Self {
         let mut events: Vec<Event> = Vec::new();
         let mut examples: Vec<Example> = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        let mut taken = std::collections::HashSet::new();
         let (mut heading, mut tab) = (String::new(), None::<String>);
         // Whether the lines since the last event bullet are only its nested value bullets.
         let mut in_event = false;
@@ -151,11 +153,13 @@ impl CallbacksPage {
                         .map(str::to_owned)
                         .or_else(|| tab.clone())
                         .unwrap_or_else(|| heading.clone());
+                    // Titles repeat (a tab per variant); count them, so a hostile page
+                    // of thousands of same-titled blocks costs linear time.
+                    let n = seen.entry(base.clone()).or_insert(0usize);
                     let mut name = base.clone();
-                    let mut n = 1;
-                    while examples.iter().any(|e| e.name == name) {
-                        n += 1;
-                        name = format!("{base} ({n})");
+                    while !taken.insert(name.clone()) {
+                        *n += 1;
+                        name = format!("{base} ({})", *n + 1);
                     }
                     examples.push(Example {
                         name,

@@ -199,9 +199,10 @@ impl Fetcher {
     }
 
     /// Fetches one page by its location on the site (a URL, or a file of a local copy),
-    /// for pages outside `api-reference/` such as the callbacks guide.
+    /// for pages outside `api-reference/` such as the callbacks guide. A redirect within
+    /// the site is followed without a word; one elsewhere is an error, as for any page.
     pub async fn fetch_location(&self, location: String) -> Result<String, FetchError> {
-        self.fetch(location).await
+        Ok(self.fetch(location).await?.text)
     }
 
     /// Fetches the Markdown of each page, at most `concurrency` at a time; the results are
