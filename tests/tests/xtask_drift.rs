@@ -746,6 +746,20 @@ fn bad_upstream_input_fails_the_check_naming_the_url() {
     );
     assert_check_fails(&setup, &[], &format!("{url}: got an HTML page where"));
 
+    // A page larger than any page should be: reading stops at the bound.
+    setup.server.script(
+        GET_VIDEO,
+        vec![Reply::Body(
+            "text/markdown",
+            "#".repeat(xtask::fetch::MAX_PAGE_SIZE + 1),
+        )],
+    );
+    assert_check_fails(
+        &setup,
+        &[],
+        &format!("{url}: the body is larger than 16777216 bytes"),
+    );
+
     setup.server.script(
         GET_VIDEO,
         vec![Reply::Body(

@@ -76,6 +76,10 @@ impl Default for FetchOptions {
     }
 }
 
+/// The most a page or `llms.txt` may hold: reference pages are tens of kilobytes, and a
+/// server that sends more (or never stops) must not fill memory.
+pub const MAX_PAGE_SIZE: usize = 16 * 1024 * 1024;
+
 /// Why a page or the index could not be fetched. Each names the URL (or local file).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
@@ -113,6 +117,16 @@ pub enum FetchError {
         url: String,
         /// The Content-Type received.
         content_type: String,
+    },
+    /// The body is larger than any page of the site should be; reading stopped there.
+    #[error(
+        "{url}: the body is larger than {limit} bytes, more than any page of the docs should be"
+    )]
+    TooLarge {
+        /// The page's URL.
+        url: String,
+        /// The limit, [`MAX_PAGE_SIZE`].
+        limit: usize,
     },
     /// The body is not UTF-8 text.
     #[error("{url}: the body is not UTF-8 text")]
@@ -294,7 +308,7 @@ impl Fetcher {
             problem: describe(&e),
             attempts,
         };
-        let response = match self.client.get(url).send().await {
+        let mut response = match self.client.get(url).send().await {
             Ok(response) => response,
             Err(e) => return Attempt::retry(transport(e), None),
         };
@@ -334,14 +348,27 @@ impl Fetcher {
                 content_type: content_type.to_owned(),
             }));
         }
-        match response.bytes().await {
-            Ok(body) => Attempt::Done(String::from_utf8(body.to_vec()).map(Got::Body).map_err(
-                |_| FetchError::NotText {
-                    url: url.to_owned(),
-                },
-            )),
-            Err(e) => Attempt::retry(transport(e), None),
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_PAGE_SIZE => {
+                    return Attempt::Done(Err(FetchError::TooLarge {
+                        url: url.to_owned(),
+                        limit: MAX_PAGE_SIZE,
+                    }));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => return Attempt::retry(transport(e), None),
+            }
         }
+        Attempt::Done(
+            String::from_utf8(body)
+                .map(Got::Body)
+                .map_err(|_| FetchError::NotText {
+                    url: url.to_owned(),
+                }),
+        )
     }
 }
 
