@@ -296,26 +296,29 @@ fn generated_result(sig: &syn::Signature) -> Option<(syn::Type, syn::Type)> {
 
 /// The `"..."` of the `OperationInfo { operation_id: "..." }` in a generated operation.
 fn operation_id(body: &Block) -> Option<syn::LitStr> {
-    struct Find(Option<syn::LitStr>);
-    impl<'ast> Visit<'ast> for Find {
-        fn visit_expr_struct(&mut self, info: &'ast syn::ExprStruct) {
-            if info.path.is_ident("OperationInfo") {
-                for field in &info.fields {
-                    if let (syn::Member::Named(name), Expr::Lit(value)) =
-                        (&field.member, &field.expr)
-                        && let Lit::Str(id) = &value.lit
-                        && name == "operation_id"
-                    {
-                        self.0 = Some(id.clone());
-                    }
+    let mut found = OperationIds::default();
+    found.visit_block(body);
+    found.0.pop()
+}
+
+/// Every `OperationInfo { operation_id: "..." }` literal visited, in order.
+#[derive(Default)]
+struct OperationIds(Vec<syn::LitStr>);
+
+impl<'ast> Visit<'ast> for OperationIds {
+    fn visit_expr_struct(&mut self, info: &'ast syn::ExprStruct) {
+        if info.path.is_ident("OperationInfo") {
+            for field in &info.fields {
+                if let (syn::Member::Named(name), Expr::Lit(value)) = (&field.member, &field.expr)
+                    && let Lit::Str(id) = &value.lit
+                    && name == "operation_id"
+                {
+                    self.0.push(id.clone());
                 }
             }
-            syn::visit::visit_expr_struct(self, info);
         }
+        syn::visit::visit_expr_struct(self, info);
     }
-    let mut find = Find(None);
-    find.visit_block(body);
-    find.0
 }
 
 /// Checks that the route table names every method as progenitor does.
@@ -331,27 +334,11 @@ pub fn check_method_names<'a>(
     code: &syn::File,
     method_names: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), SpecError> {
-    struct Reported(BTreeSet<String>);
-    impl<'ast> Visit<'ast> for Reported {
-        fn visit_expr_struct(&mut self, info: &'ast syn::ExprStruct) {
-            if info.path.is_ident("OperationInfo") {
-                for field in &info.fields {
-                    if let (syn::Member::Named(name), Expr::Lit(value)) =
-                        (&field.member, &field.expr)
-                        && let Lit::Str(id) = &value.lit
-                        && name == "operation_id"
-                    {
-                        self.0.insert(id.value());
-                    }
-                }
-            }
-            syn::visit::visit_expr_struct(self, info);
-        }
-    }
-    let mut reported = Reported(BTreeSet::new());
-    reported.visit_file(code);
+    let mut found = OperationIds::default();
+    found.visit_file(code);
+    let reported: BTreeSet<String> = found.0.iter().map(syn::LitStr::value).collect();
     let routed: BTreeSet<String> = method_names.into_iter().map(str::to_owned).collect();
-    if reported.0 == routed {
+    if reported == routed {
         return Ok(());
     }
     let only = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
@@ -361,8 +348,8 @@ pub fn check_method_names<'a>(
         "the route table names methods that progenitor does not ({}), and progenitor names \
          methods the route table does not ({}): make `routes::snake_case` name operationIds \
          as progenitor does",
-        only(&routed, &reported.0),
-        only(&reported.0, &routed),
+        only(&routed, &reported),
+        only(&reported, &routed),
     )))
 }
 
