@@ -37,6 +37,28 @@ pub fn client_sending_once(base_url: &str) -> tavus_api::Client {
         .unwrap()
 }
 
+/// Every operation page of the docs snapshot, vendored by `cargo xtask update --add-new`
+/// into `openapi/` of a temporary directory, once per test binary: copy it
+/// ([`temp_copy`]) to change it.
+pub fn vendored_snapshot() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let temp = tempfile::tempdir().expect("create a temporary directory");
+        let openapi = temp.path().join("openapi");
+        let run = xtask(&[
+            "update",
+            "--add-new",
+            "--docs-url",
+            &docs_snapshot().display().to_string(),
+            "--openapi-dir",
+            &openapi.display().to_string(),
+        ]);
+        assert_eq!(run.status, 0, "{run:?}");
+        temp
+    })
+    .path()
+}
+
 /// The repository's vendored directory.
 pub fn repo_openapi() -> PathBuf {
     repo_root().join("openapi")

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use integration_tests::{DocsServer, docs_snapshot, repo_root, temp_copy, xtask};
+use integration_tests::{
+    DocsServer, docs_snapshot, repo_root, temp_copy, vendored_snapshot, xtask,
+};
 use serde_json::Value;
 
 const PAGE: &str = "sections/webhooks-and-callbacks";
@@ -15,17 +17,7 @@ const PAGE: &str = "sections/webhooks-and-callbacks";
 fn vendored_root() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
-        let temp = tempfile::tempdir().unwrap();
-        let openapi = temp.path().join("openapi");
-        let run = xtask(&[
-            "update",
-            "--add-new",
-            "--docs-url",
-            &docs_snapshot().display().to_string(),
-            "--openapi-dir",
-            &openapi.display().to_string(),
-        ]);
-        assert_eq!(run.status, 0, "{run:?}");
+        let temp = temp_copy(vendored_snapshot());
         let guide = temp.path().join(format!("guides/{PAGE}.md"));
         std::fs::create_dir_all(guide.parent().unwrap()).unwrap();
         std::fs::copy(repo_root().join(format!("guides/{PAGE}.md")), guide).unwrap();

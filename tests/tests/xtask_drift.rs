@@ -3,32 +3,10 @@
 //! are reported, and every kind of bad upstream input fails the check with status 2.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use integration_tests::{DocsServer, Reply, docs_snapshot, temp_copy, xtask};
+use integration_tests::{DocsServer, Reply, docs_snapshot, temp_copy, vendored_snapshot, xtask};
 use serde_json::Value;
-
-/// All 35 operation pages of the snapshot, vendored once into a temporary directory that
-/// each test copies.
-fn vendored_snapshot() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let temp = tempfile::tempdir().unwrap();
-        let openapi = temp.path().join("openapi");
-        let run = xtask(&[
-            "update",
-            "--add-new",
-            "--docs-url",
-            &docs_snapshot().display().to_string(),
-            "--openapi-dir",
-            &openapi.display().to_string(),
-        ]);
-        assert_eq!(run.status, 0, "{run:?}");
-        temp
-    })
-    .path()
-}
 
 /// A site and a vendored directory to modify, and the server in front of the site.
 struct Setup {
