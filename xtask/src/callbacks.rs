@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::Error;
-use crate::diff::Change;
+use crate::diff::{Change, shown};
 use crate::drift::{DriftReport, PageDrift, PageStatus};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::Rule;
@@ -24,9 +24,6 @@ use crate::site::DocsSite;
 
 /// The page's path on the docs site.
 pub const PAGE: &str = "sections/webhooks-and-callbacks";
-
-/// How many differing JSON paths a changed example names before "and N more".
-const SHOWN_PATHS: usize = 5;
 
 /// The directory of vendored guide pages that goes with a vendored OpenAPI directory: its
 /// sibling `guides/`.
@@ -365,11 +362,7 @@ fn example_change(old: &Example, new: &Example) -> Option<String> {
         (Ok(a), Ok(b)) => {
             let mut paths = Vec::new();
             differing_paths(&a, &b, String::new(), &mut paths);
-            let mut shown = paths[..paths.len().min(SHOWN_PATHS)].join(", ");
-            if paths.len() > SHOWN_PATHS {
-                shown.push_str(&format!(" and {} more", paths.len() - SHOWN_PATHS));
-            }
-            Some(format!("the JSON differs at {shown}"))
+            Some(format!("the JSON differs at {}", shown(&paths)))
         }
         (Ok(_), Err(e)) => Some(format!("no longer valid JSON as published: {e}")),
         (Err(_), Ok(_)) => Some("now valid JSON (it was not before)".to_owned()),
@@ -377,7 +370,9 @@ fn example_change(old: &Example, new: &Example) -> Option<String> {
     }
 }
 
-/// The paths (`properties.transcript[3].role`, `(root)`) where two JSON values differ.
+/// The paths (`properties.transcript[3].role`, `(root)`) where two JSON values differ,
+/// keys only on one side marked `(added)` or `(removed)` for the reader. The spec diff's
+/// own `differing_paths` leaves names bare: it reads them to tell vendor extensions.
 fn differing_paths(a: &Value, b: &Value, path: String, out: &mut Vec<String>) {
     let at = |key: &str| {
         if path.is_empty() {

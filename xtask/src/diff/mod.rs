@@ -140,7 +140,7 @@ pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
 }
 
 /// The first few of `paths`, and how many more there are.
-fn shown(paths: &[String]) -> String {
+pub(crate) fn shown(paths: &[String]) -> String {
     const SHOWN: usize = 5;
     let mut location = paths
         .iter()
