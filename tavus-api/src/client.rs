@@ -33,6 +33,10 @@ const API_KEY_HEADER: &str = "x-api-key";
 pub struct ApiKey(HeaderValue);
 
 impl ApiKey {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
     /// Wraps a key; it must be non-empty and valid as an HTTP header value.
     pub fn new(key: impl AsRef<str>) -> Result<Self, ConfigError> {
         let key = key.as_ref().trim();
@@ -111,6 +115,8 @@ impl fmt::Debug for ConfigError {
 pub struct ClientSettings {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_size: usize,
+    /// Kept to take the key out of error bodies a server echoes it into (`Debug` hides it).
+    pub(crate) api_key: ApiKey,
 }
 
 /// Configures a [`Client`]: the API key is required, everything else has a default.
@@ -196,7 +202,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_base_url(&self.base_url)?;
         let mut headers = HeaderMap::new();
-        headers.insert(API_KEY_HEADER, self.api_key.0);
+        headers.insert(API_KEY_HEADER, self.api_key.0.clone());
         let http = reqwest::Client::builder()
             .default_headers(headers)
             // The key travels in a custom header, which reqwest would keep on a redirect to
@@ -212,6 +218,7 @@ impl ClientBuilder {
         let settings = ClientSettings {
             retry: self.retry,
             max_response_size: self.max_response_size,
+            api_key: self.api_key,
         };
         Ok(Client::new_with_client(&base_url, http, settings))
     }

@@ -66,7 +66,7 @@ impl ClientHooks<ClientSettings> for Client {
         let settings = self.inner();
         let send = retry::send(&settings.retry, request, |request| async {
             let response = self.client().execute(request).await?;
-            buffer(response, settings.max_response_size).await
+            buffer(response, settings).await
         });
         #[cfg(feature = "tracing")]
         let send = crate::trace::record(span, send);
@@ -120,7 +120,8 @@ pub(crate) fn empty_value(mut response: Response) -> ResponseValue<()> {
 /// error), and of an error status's body the first [`ERROR_BODY_LIMIT`] bytes are kept.
 /// In both cases the rest is never read: the connection is dropped. A body known to be
 /// empty (204, 304, `content-length: 0`) is not read at all.
-async fn buffer(mut response: Response, limit: usize) -> reqwest::Result<Response> {
+async fn buffer(mut response: Response, settings: &ClientSettings) -> reqwest::Result<Response> {
+    let limit = settings.max_response_size;
     if response.content_length() == Some(0) {
         return Ok(response);
     }
@@ -148,7 +149,26 @@ async fn buffer(mut response: Response, limit: usize) -> reqwest::Result<Respons
         }
         body.extend_from_slice(&chunk);
     }
+    if !success {
+        redact(&mut body, settings.api_key.as_bytes());
+    }
     Ok(assemble(builder, headers, body.into()))
+}
+
+/// Takes the API key out of an error body: errors show an excerpt of their body, and a
+/// server (or a proxy) that echoes the request into its error page would put the key
+/// there.
+fn redact(body: &mut Vec<u8>, key: &[u8]) {
+    const REDACTED: &[u8] = b"<redacted>";
+    if key.is_empty() {
+        return;
+    }
+    let mut start = 0;
+    while let Some(at) = body[start..].windows(key.len()).position(|w| w == key) {
+        let at = start + at;
+        body.splice(at..at + key.len(), REDACTED.iter().copied());
+        start = at + REDACTED.len();
+    }
 }
 
 /// A response without its body, marked as over `limit`.
@@ -287,6 +307,16 @@ fn follows(path: &str, literal_runs: &[&str]) -> bool {
 mod tests {
     use super::*;
     use crate::generated::ROUTES;
+
+    #[test]
+    fn keys_are_taken_out_of_error_bodies() {
+        let mut body = b"key=tvs-k1 and again tvs-k1tvs-k1.".to_vec();
+        redact(&mut body, b"tvs-k1");
+        assert_eq!(body, b"key=<redacted> and again <redacted><redacted>.");
+        let mut untouched = b"nothing here".to_vec();
+        redact(&mut untouched, b"tvs-k1");
+        assert_eq!(untouched, b"nothing here");
+    }
 
     #[test]
     fn path_parameters_are_encoded_as_one_segment() {

@@ -238,6 +238,14 @@ async fn error_texts_say_what_happened_and_never_show_the_key() {
         .await;
     server
         .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/documents/echo");
+            then.status(400).body(format!(
+                "bad request; you sent x-api-key: {KEY}\nuser-agent: ..."
+            ));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
             when.method(POST).path("/v2/conversations");
             then.status(200).body("not json at all");
         })
@@ -292,7 +300,14 @@ async fn error_texts_say_what_happened_and_never_show_the_key() {
     );
     assert!(display.to_lowercase().contains("refused"), "{display}");
 
-    for err in [&undocumented, &proxy, &gone, &refused] {
+    // A server that echoes the request into its error page cannot make the key show.
+    let echo = client.delete_document("echo").await.unwrap_err();
+    let (display, _) = texts(&echo);
+    assert!(display.contains("x-api-key: <redacted>"), "{display}");
+    let body = String::from_utf8_lossy(echo.body().unwrap()).into_owned();
+    assert!(!body.contains(KEY), "{body}");
+
+    for err in [&undocumented, &proxy, &gone, &refused, &echo] {
         let (display, debug) = texts(err);
         assert!(!display.contains(KEY) && !debug.contains(KEY), "{debug}");
     }
