@@ -454,8 +454,8 @@ impl Pending {
         self.added
     }
 
-    /// Writes the page (through a temporary file renamed over the old one, so the copy is
-    /// never half written).
+    /// Writes the page (through a temporary file, synced, then renamed over the old one,
+    /// so the copy is never half written, not even after a crash).
     pub fn write(&self) -> Result<(), Error> {
         let write_error = |path: &Path, source| Error::Write {
             path: path.to_owned(),
@@ -464,7 +464,10 @@ impl Pending {
         let dir = self.file.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
         let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(dir, e))?;
-        std::fs::write(temp.path(), &self.text).map_err(|e| write_error(temp.path(), e))?;
+        let mut file = temp.as_file();
+        std::io::Write::write_all(&mut file, self.text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| write_error(temp.path(), e))?;
         temp.persist(&self.file)
             .map_err(|e| write_error(&self.file, e.error))?;
         Ok(())

@@ -258,13 +258,14 @@ async fn run_update(
     } else {
         UpdateSummary::default()
     };
+    // openapi/ is written: say so before the guide is, so that a failure to write the
+    // guide cannot hide what did change. A closed stdout must not fail the update.
+    if plan.api_update {
+        let _ = print_update(&summary, &fetcher, &site.openapi_dir, out);
+    }
     if let Some(guide) = &guide {
         guide.write()?;
         let _ = callbacks::print_written(guide, out);
-    }
-    // The update is done; a closed stdout must not turn it into a failure.
-    if plan.api_update {
-        let _ = print_update(&summary, &fetcher, &site.openapi_dir, out);
     }
     Ok(SUCCESS)
 }

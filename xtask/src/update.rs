@@ -279,7 +279,11 @@ fn replace_dir(
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
         }
-        std::fs::write(&file, text).map_err(|e| write_error(&file, e))?;
+        // Synced before the swap: after a crash, openapi/ is the old set or the new one,
+        // never a file cut short.
+        std::fs::File::create(&file)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()).and(f.sync_all()))
+            .map_err(|e| write_error(&file, e))?;
     }
     check(&fresh)?;
     swap_in(&target, &fresh, staging, &mut |from, to| {
