@@ -6,7 +6,7 @@ use std::fmt;
 use reqwest::StatusCode;
 
 use crate::ResponseValue;
-use crate::hooks::{InvalidBody, TooLarge, buffered_body};
+use crate::hooks::{Cut, InvalidBody, TooLarge, buffered_body};
 
 /// How much of a body an error's text shows; [`ErrorExt::body`] has the rest.
 const EXCERPT_CHARS: usize = 200;
@@ -186,10 +186,16 @@ impl<E: serde::Serialize> fmt::Display for Error<E> {
                      follows no redirects: check the client's base URL"
                 )
             }
-            (Generated::UnexpectedResponse(_), _) => write!(
-                f,
-                "{op}: Tavus answered {status}, which {op} does not document{body}"
-            ),
+            (Generated::UnexpectedResponse(r), _) => {
+                let cut = match r.extensions().get::<Cut>() {
+                    Some(Cut(at)) => format!(" (a body of more than {at} bytes, cut there)"),
+                    None => String::new(),
+                };
+                write!(
+                    f,
+                    "{op}: Tavus answered {status}, which {op} does not document{cut}{body}"
+                )
+            }
             (Generated::ErrorResponse(_), _) => write!(f, "{op}: Tavus answered {status}{body}"),
             (Generated::InvalidUpgrade(e), _) => write!(f, "{op}: {}", chain(e)),
             (Generated::Custom(text), _) => write!(f, "{op}: {text}"),

@@ -41,6 +41,10 @@ pub(crate) struct InvalidBody {
     pub(crate) reason: String,
 }
 
+/// Marks an error response whose body was cut at this many bytes (the rest was not read).
+#[derive(Clone, Copy)]
+pub(crate) struct Cut(pub(crate) usize);
+
 /// Marks a success response whose body was over the size limit; it was not read.
 #[derive(Clone, Copy)]
 pub(crate) struct TooLarge {
@@ -95,10 +99,12 @@ impl ClientHooks<ClientSettings> for Client {
             return Ok(());
         };
         if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            let reason = match response.extensions().get::<Cut>() {
+                Some(Cut(at)) => format!("only its first {at} bytes were kept: {e}"),
+                None => e.to_string(),
+            };
             let mut copy = rebuild(response, Bytes::copy_from_slice(body));
-            copy.extensions_mut().insert(InvalidBody {
-                reason: e.to_string(),
-            });
+            copy.extensions_mut().insert(InvalidBody { reason });
             return Err(Error::UnexpectedResponse(copy));
         }
         Ok(())
@@ -138,6 +144,7 @@ async fn buffer(mut response: Response, settings: &ClientSettings) -> reqwest::R
         return Ok(too_large(builder, headers, limit));
     }
     let mut body = Vec::new();
+    let mut cut = false;
     while let Some(chunk) = response.chunk().await? {
         let room = keep - body.len();
         if chunk.len() > room {
@@ -145,6 +152,7 @@ async fn buffer(mut response: Response, settings: &ClientSettings) -> reqwest::R
                 return Ok(too_large(builder, headers, limit));
             }
             body.extend_from_slice(&chunk[..room]);
+            cut = true;
             break;
         }
         body.extend_from_slice(&chunk);
@@ -152,7 +160,11 @@ async fn buffer(mut response: Response, settings: &ClientSettings) -> reqwest::R
     if !success {
         redact(&mut body, settings.api_key.as_bytes());
     }
-    Ok(assemble(builder, headers, body.into()))
+    let mut response = assemble(builder, headers, body.into());
+    if cut {
+        response.extensions_mut().insert(Cut(keep));
+    }
+    Ok(response)
 }
 
 /// Takes the API key out of an error body: errors show an excerpt of their body, and a

@@ -185,6 +185,10 @@ async fn an_error_keeps_at_most_64_kib_of_a_huge_body() {
     assert_eq!(err.body().map(<[u8]>::len), Some(64 * 1024));
     let text = err.to_string();
     assert!(text.contains("500 Internal Server Error"), "{text}");
+    assert!(
+        text.contains("a body of more than 65536 bytes, cut there"),
+        "{text}"
+    );
     assert!(text.len() < 600, "the text shows an excerpt only: {text}");
     assert!(
         server.sent() < 32 * MIB,
@@ -323,4 +327,27 @@ fn configuration_errors_print_what_to_do_through_debug_too() {
     assert_eq!(debug, err.to_string());
     assert!(!debug.contains("secret"), "{debug}");
     assert!(debug.contains("ClientBuilder::base_url"), "{debug}");
+}
+
+#[tokio::test]
+async fn a_documented_error_cut_at_64_kib_says_it_was_cut() {
+    let server = RawServer::start(
+        "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 100014\r\n\r\n",
+        |n| match n {
+            0 => Some(b"{\"message\": \"".to_vec()),
+            1 => Some(vec![b'x'; 100_000]),
+            2 => Some(b"\"}".to_vec()),
+            _ => None,
+        },
+    );
+    let err = client_sending_once(&server.url)
+        .delete_document("d1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidBody);
+    let text = err.to_string();
+    assert!(
+        text.contains("only its first 65536 bytes were kept"),
+        "{text}"
+    );
 }
