@@ -223,8 +223,9 @@ impl<E: serde::Serialize> std::error::Error for Error<E> {
     }
 }
 
-/// What every [`Error`] can tell beyond its text.
-pub trait ErrorExt {
+/// What every [`Error`] can tell beyond its text. Only [`Error`] implements it (the trait
+/// is sealed), so a method added to it later breaks nobody.
+pub trait ErrorExt: sealed::Sealed {
     /// The kind of failure; see [`ErrorKind`].
     fn kind(&self) -> ErrorKind;
     /// The raw response body, where the server sent one the client could not type. An
@@ -233,6 +234,11 @@ pub trait ErrorExt {
     /// Whether the server refused the API key (`401 Unauthorized`), whatever the body: a
     /// proxy's HTML 401 is one too, though its kind is `InvalidBody`.
     fn is_authentication_failure(&self) -> bool;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<E> Sealed for super::Error<E> {}
 }
 
 impl<E> ErrorExt for Error<E> {
