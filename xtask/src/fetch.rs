@@ -80,19 +80,16 @@ impl Default for FetchOptions {
 /// server that sends more (or never stops) must not fill memory.
 pub const MAX_PAGE_SIZE: usize = 16 * 1024 * 1024;
 
-/// Why a page or the index could not be fetched. Each names the URL (or local file).
+/// Why a page or the index could not be fetched. Each names the URL (or local file) in
+/// `url`.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
     /// The server (or local copy) has no such page.
     #[error("{url}: not found (404)")]
-    NotFound {
-        /// The page's URL or file.
-        url: String,
-    },
+    NotFound { url: String },
     /// The server answered with an error status, after retries where they apply.
     #[error("{url}: HTTP {status} (after {attempts} attempt{})", plural(*attempts))]
     Status {
-        /// The page's URL.
         url: String,
         /// The last status received.
         status: u16,
@@ -102,7 +99,6 @@ pub enum FetchError {
     /// No usable answer: connection refused or reset, timed out, or the body was cut off.
     #[error("{url}: {problem} (after {attempts} attempt{})", plural(*attempts))]
     Transport {
-        /// The page's URL.
         url: String,
         /// What went wrong on the last attempt.
         problem: String,
@@ -113,7 +109,6 @@ pub enum FetchError {
     /// where the Markdown export of a page was expected.
     #[error("{url}: got an HTML page (Content-Type: {content_type}) where Markdown was expected")]
     Html {
-        /// The page's URL.
         url: String,
         /// The Content-Type received.
         content_type: String,
@@ -123,17 +118,13 @@ pub enum FetchError {
         "{url}: the body is larger than {limit} bytes, more than any page of the docs should be"
     )]
     TooLarge {
-        /// The page's URL.
         url: String,
         /// The limit, [`MAX_PAGE_SIZE`].
         limit: usize,
     },
     /// The body is not UTF-8 text.
     #[error("{url}: the body is not UTF-8 text")]
-    NotText {
-        /// The page's URL or file.
-        url: String,
-    },
+    NotText { url: String },
     /// A file of a local copy could not be read.
     #[error("cannot read {url}: {problem}")]
     File {

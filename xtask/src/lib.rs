@@ -8,7 +8,8 @@
 //! - [`callbacks`] watches the guide page of the callback bodies (drift and update);
 //! - [`cli`] is the command line that `src/main.rs` runs.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+// No `missing_docs`: the xtask is not published, and the lint made fields restate their
+// names ("The page's URL."); items whose name does not say it all still have docs.
 
 pub mod callbacks;
 pub mod cli;
