@@ -68,21 +68,8 @@ pub fn repo_openapi() -> PathBuf {
 /// can change it without touching the repository. The copy is deleted when dropped.
 pub fn temp_copy(dir: &Path) -> tempfile::TempDir {
     let temp = tempfile::tempdir().expect("create a temporary directory");
-    copy_tree(dir, temp.path());
+    xtask::update::copy_tree(dir, temp.path()).expect("copy a directory tree");
     temp
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// Every file under `dir` with its bytes, keyed by path relative to `dir`: compare two

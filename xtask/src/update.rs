@@ -342,7 +342,9 @@ fn swap_in(
     Ok(())
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
+/// Copies the directory tree `from` into `to` (created if missing), naming the file when
+/// one cannot be copied. The integration tests copy their fixtures with it too.
+pub fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(to).map_err(|e| write_error(to, e))?;
     let entries = std::fs::read_dir(from).map_err(|e| write_error(from, e))?;
     for entry in entries {
