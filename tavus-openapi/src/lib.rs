@@ -27,7 +27,7 @@ mod vendored;
 
 pub use error::SpecError;
 pub use index::{IndexEntry, PageIndex, ReferencePages};
-pub use merge::merge;
+pub use merge::{merge, parameter_location};
 pub use page::OpenApiBlock;
 pub use parse::parse_document;
 pub use vendored::{PagePath, VendoredFile, VendoredSpec};

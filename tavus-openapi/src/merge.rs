@@ -252,7 +252,7 @@ fn parameter_key(path: &str, parameter: &ReferenceOr<Parameter>) -> String {
             format!(
                 "path-level parameter `{}` ({}) of {path}",
                 data.name,
-                location(p)
+                parameter_location(p)
             )
         }
         ReferenceOr::Reference { reference } => {
@@ -266,13 +266,16 @@ fn parameter_key(path: &str, parameter: &ReferenceOr<Parameter>) -> String {
 fn same_parameter(a: &ReferenceOr<Parameter>, b: &ReferenceOr<Parameter>) -> bool {
     match (a, b) {
         (ReferenceOr::Item(a), ReferenceOr::Item(b)) => {
-            a.parameter_data_ref().name == b.parameter_data_ref().name && location(a) == location(b)
+            a.parameter_data_ref().name == b.parameter_data_ref().name
+                && parameter_location(a) == parameter_location(b)
         }
         _ => a == b,
     }
 }
 
-fn location(parameter: &Parameter) -> &'static str {
+/// Where a parameter goes, as the spec spells it (`in: query`): with its name, what tells
+/// two parameters of one operation apart.
+pub fn parameter_location(parameter: &Parameter) -> &'static str {
     match parameter {
         Parameter::Query { .. } => "query",
         Parameter::Header { .. } => "header",

@@ -391,7 +391,12 @@ impl<'a> Diff<'a> {
     }
 
     fn parameters(&mut self, old: Vec<&'a Parameter>, new: Vec<&'a Parameter>) {
-        let key = |p: &Parameter| (location_of(p), p.parameter_data_ref().name.clone());
+        let key = |p: &Parameter| {
+            (
+                tavus_openapi::parameter_location(p),
+                p.parameter_data_ref().name.clone(),
+            )
+        };
         let mut removed: Vec<&Parameter> = Vec::new();
         for before in &old {
             match new.iter().find(|p| key(p) == key(before)) {
@@ -408,7 +413,7 @@ impl<'a> Diff<'a> {
         for gone in removed {
             let (place, name) = key(gone);
             let renamed = added.iter().position(|a| {
-                location_of(a) == place
+                tavus_openapi::parameter_location(a) == place
                     && parameter_shape(self.old, gone) == parameter_shape(self.new, a)
             });
             match renamed {
@@ -440,7 +445,11 @@ impl<'a> Diff<'a> {
 
     fn parameter_pair(&mut self, old: &'a Parameter, new: &'a Parameter) {
         let (a, b) = (old.parameter_data_ref(), new.parameter_data_ref());
-        let at = format!("{} parameter `{}`", location_of(old), a.name);
+        let at = format!(
+            "{} parameter `{}`",
+            tavus_openapi::parameter_location(old),
+            a.name
+        );
         match (a.required, b.required) {
             (false, true) => self.push(Rule::RequestParameterBecameRequired, &at, "now required"),
             (true, false) => self.push(Rule::RequestParameterBecameOptional, &at, "now optional"),
@@ -663,22 +672,18 @@ fn parameters<'a>(
             .collect()
     };
     let own = resolve_all(&operation.parameters);
-    let key = |p: &Parameter| (location_of(p), p.parameter_data_ref().name.clone());
+    let key = |p: &Parameter| {
+        (
+            tavus_openapi::parameter_location(p),
+            p.parameter_data_ref().name.clone(),
+        )
+    };
     let mut all: Vec<&Parameter> = resolve_all(&item.parameters)
         .into_iter()
         .filter(|p| !own.iter().any(|o| key(o) == key(p)))
         .collect();
     all.extend(own);
     all
-}
-
-fn location_of(parameter: &Parameter) -> &'static str {
-    match parameter {
-        Parameter::Query { .. } => "query",
-        Parameter::Header { .. } => "header",
-        Parameter::Path { .. } => "path",
-        Parameter::Cookie { .. } => "cookie",
-    }
 }
 
 fn responses(operation: &Operation) -> Vec<(String, &ReferenceOr<Response>)> {
