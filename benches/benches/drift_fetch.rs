@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use tavus_benches::{LocalServer, load_average, percentile, ratio};
-use tavus_openapi::{OpenApiBlock, PagePath, parse_document};
+use tavus_openapi::{PagePath, parse_document};
 use xtask::fetch::{FetchOptions, Fetcher};
+use xtask::page::OpenApiBlock;
 use xtask::site::DocsSite;
 
 const DELAY: Duration = Duration::from_millis(50);

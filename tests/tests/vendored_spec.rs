@@ -1,7 +1,8 @@
 //! The vendored spec is the upstream pages' OpenAPI blocks, byte for byte.
 
 use integration_tests::{docs_snapshot, repo_root};
-use tavus_openapi::{OpenApiBlock, VendoredSpec};
+use tavus_openapi::VendoredSpec;
+use xtask::page::OpenApiBlock;
 
 #[test]
 fn every_vendored_file_is_its_page_block_verbatim() {

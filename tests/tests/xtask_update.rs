@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use integration_tests::{
     DocsServer, Reply, docs_snapshot, repo_openapi, snapshot, temp_copy, xtask,
 };
-use tavus_openapi::{OpenApiBlock, PagePath};
+use tavus_openapi::PagePath;
+use xtask::page::OpenApiBlock;
 
 /// Every operation page of the snapshot (every page with an OpenAPI block).
 fn operation_pages(docs: &Path) -> Vec<(PagePath, String)> {

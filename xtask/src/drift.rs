@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tavus_openapi::{PagePath, SpecError, VendoredFile};
+use tavus_openapi::{PagePath, VendoredFile};
+
+use crate::PageError;
 
 use crate::Error;
 use crate::diff::{Change, diff_documents, unclassified, whole_page};
@@ -185,7 +187,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                     .pages
                     .push(drift(page, url, file, PageStatus::New, changes));
             }
-            (Err(SpecError::NoOpenApiBlock { .. }), None) => report
+            (Err(PageError::NoOpenApiBlock { .. }), None) => report
                 .skipped
                 .push(SkippedPage::not_an_operation_page(page)),
             (Err(e), _) => errors.push(e.into()),

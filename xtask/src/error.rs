@@ -13,9 +13,12 @@ pub enum Error {
     /// A page or the index could not be fetched.
     #[error(transparent)]
     Fetch(#[from] FetchError),
-    /// A page, the index, a vendored file or the merged spec is not usable.
+    /// A vendored file or the merged spec is not usable.
     #[error(transparent)]
     Spec(#[from] SpecError),
+    /// A page or the index is not usable.
+    #[error(transparent)]
+    Page(#[from] crate::PageError),
     /// A vendored page is not found upstream.
     #[error(
         "{source}; if the operation is gone for good, delete {} (`cargo xtask drift` reports gone pages)",

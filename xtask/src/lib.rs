@@ -4,6 +4,7 @@
 //!   [`rules`] classifies it; [`report`] prints the result as text, JSON or Markdown;
 //! - [`update`] re-vendors pages, verbatim and all-or-nothing;
 //! - [`fetch`] reads pages from the site with bounded concurrency, timeouts and retries;
+//! - [`page`] and [`index`] read a reference page's OpenAPI block and the site's `llms.txt`;
 //! - [`site`] says where the site is (a URL, or a local copy laid out at its paths);
 //! - [`callbacks`] watches the guide page of the callback bodies (drift and update);
 //! - [`cli`] is the command line that `src/main.rs` runs.
@@ -17,6 +18,11 @@ pub mod diff;
 pub mod drift;
 mod error;
 pub mod fetch;
+pub mod index;
+pub mod page;
+mod page_error;
+
+pub use page_error::PageError;
 pub mod report;
 pub mod rules;
 pub mod site;

@@ -11,7 +11,10 @@
 use std::path::{Path, PathBuf};
 
 use openapiv3::OpenAPI;
-use tavus_openapi::{OpenApiBlock, PagePath, SpecError, VendoredFile};
+use tavus_openapi::{PagePath, SpecError, VendoredFile};
+
+use crate::PageError;
+use crate::page::OpenApiBlock;
 
 use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
@@ -205,7 +208,7 @@ async fn fetch_and_check(
                 block,
                 document,
             }),
-            Err(SpecError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
+            Err(PageError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
                 summary
                     .skipped
                     .push(SkippedPage::not_an_operation_page(&page));

@@ -3,7 +3,11 @@
 
 use openapiv3::OpenAPI;
 use serde::Serialize;
-use tavus_openapi::{OpenApiBlock, PageIndex, PagePath, SpecError};
+use tavus_openapi::PagePath;
+
+use crate::PageError;
+use crate::index::PageIndex;
+use crate::page::OpenApiBlock;
 
 use crate::Error;
 use crate::fetch::{Fetched, Fetcher};
@@ -25,7 +29,7 @@ pub(crate) async fn reference_pages(
         .map(|entry| SkippedPage {
             reason: format!(
                 "links to {}, not to the docs site ({}), so not fetched",
-                tavus_openapi::index::link_host(&entry.url).unwrap_or_default(),
+                crate::index::link_host(&entry.url).unwrap_or_default(),
                 hosts.join(", ")
             ),
             page: entry.url,
@@ -35,7 +39,7 @@ pub(crate) async fn reference_pages(
 }
 
 /// A page's one OpenAPI block and the document it holds; `url` names the page in errors.
-pub(crate) fn read_page(markdown: &str, url: &str) -> Result<(OpenApiBlock, OpenAPI), SpecError> {
+pub(crate) fn read_page(markdown: &str, url: &str) -> Result<(OpenApiBlock, OpenAPI), PageError> {
     let block = OpenApiBlock::extract(markdown, url)?;
     let document = tavus_openapi::parse_document(&block.yaml, url)?;
     Ok((block, document))

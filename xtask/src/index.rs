@@ -3,7 +3,9 @@
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use crate::{PagePath, SpecError};
+use tavus_openapi::PagePath;
+
+use crate::page_error::PageError;
 
 /// One link of the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +29,9 @@ impl PageIndex {
     ///
     /// Links are found by a CommonMark parser, and only links inside list items count, so
     /// prose that mentions a URL is not taken for a page.
-    pub fn parse(markdown: &str, origin: &str) -> Result<Self, SpecError> {
+    pub fn parse(markdown: &str, origin: &str) -> Result<Self, PageError> {
         if crate::page::looks_like_html(markdown) {
-            return Err(SpecError::HtmlInsteadOfMarkdown {
+            return Err(PageError::HtmlInsteadOfMarkdown {
                 origin: origin.to_owned(),
             });
         }
@@ -56,7 +58,7 @@ impl PageIndex {
             }
         }
         if entries.is_empty() {
-            return Err(SpecError::EmptyIndex {
+            return Err(PageError::EmptyIndex {
                 origin: origin.to_owned(),
             });
         }
@@ -80,7 +82,7 @@ impl PageIndex {
         &self,
         origin: &str,
         site_hosts: &[&str],
-    ) -> Result<ReferencePages, SpecError> {
+    ) -> Result<ReferencePages, PageError> {
         let mut found = ReferencePages::default();
         for entry in &self.entries {
             if !site_path(&entry.url).starts_with("api-reference/") {
@@ -229,8 +231,8 @@ mod tests {
     #[test]
     fn html_and_empty_indexes_are_refused() {
         let html = PageIndex::parse("<!DOCTYPE html><html></html>", "i").unwrap_err();
-        assert!(matches!(html, SpecError::HtmlInsteadOfMarkdown { .. }));
+        assert!(matches!(html, PageError::HtmlInsteadOfMarkdown { .. }));
         let empty = PageIndex::parse("# Nothing here\n", "i").unwrap_err();
-        assert!(matches!(empty, SpecError::EmptyIndex { .. }));
+        assert!(matches!(empty, PageError::EmptyIndex { .. }));
     }
 }

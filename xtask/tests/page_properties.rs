@@ -2,7 +2,9 @@
 //! block or an error, never a panic, and never a block that is not the page's own text.
 
 use proptest::prelude::*;
-use tavus_openapi::{OpenApiBlock, PageIndex, SpecError};
+use xtask::PageError;
+use xtask::index::PageIndex;
+use xtask::page::OpenApiBlock;
 
 /// Lines a YAML block may hold: anything that cannot close a four-backtick fence.
 fn block_line() -> impl Strategy<Value = String> {
@@ -73,7 +75,7 @@ proptest! {
         prop_assert!(
             matches!(
                 result,
-                Err(SpecError::UnclosedBlock { .. }) | Err(SpecError::NoOpenApiBlock { .. })
+                Err(PageError::UnclosedBlock { .. }) | Err(PageError::NoOpenApiBlock { .. })
             ),
             "cut at {} of {:?} gave {:?}", cut, whole, result
         );

@@ -3,7 +3,7 @@
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use crate::SpecError;
+use crate::page_error::PageError;
 
 /// The fenced OpenAPI block of a reference page, opened by a line such as
 /// ```` ````yaml delete /v2/documents/{document_id} ````.
@@ -27,9 +27,9 @@ impl OpenApiBlock {
     /// The block is found by a CommonMark parser, so fences inside other code blocks or
     /// quoted text are not mistaken for it; its text is sliced from the page so that it is
     /// kept byte for byte.
-    pub fn extract(markdown: &str, origin: &str) -> Result<Self, SpecError> {
+    pub fn extract(markdown: &str, origin: &str) -> Result<Self, PageError> {
         if looks_like_html(markdown) {
-            return Err(SpecError::HtmlInsteadOfMarkdown {
+            return Err(PageError::HtmlInsteadOfMarkdown {
                 origin: origin.to_owned(),
             });
         }
@@ -56,20 +56,20 @@ impl OpenApiBlock {
             }
         }
         match blocks.len() {
-            0 => Err(SpecError::NoOpenApiBlock {
+            0 => Err(PageError::NoOpenApiBlock {
                 origin: origin.to_owned(),
             }),
             1 => {
                 let (info, method, path, yaml, whole) = blocks.remove(0);
                 if !is_closed(&markdown[whole]) {
-                    return Err(SpecError::UnclosedBlock {
+                    return Err(PageError::UnclosedBlock {
                         origin: origin.to_owned(),
                         info,
                     });
                 }
                 Ok(Self { method, path, yaml })
             }
-            count => Err(SpecError::SeveralOpenApiBlocks {
+            count => Err(PageError::SeveralOpenApiBlocks {
                 origin: origin.to_owned(),
                 count,
             }),
@@ -143,7 +143,7 @@ mod tests {
     fn a_page_without_a_block_is_an_error_naming_it() {
         let err = OpenApiBlock::extract("# Authentication\n\nUse a key.\n", "https://x/auth.md")
             .unwrap_err();
-        assert!(matches!(err, SpecError::NoOpenApiBlock { .. }));
+        assert!(matches!(err, PageError::NoOpenApiBlock { .. }));
         assert!(
             err.to_string()
                 .starts_with("https://x/auth.md: no OpenAPI block")
@@ -154,14 +154,14 @@ mod tests {
     fn a_truncated_page_is_an_error() {
         let cut = "# T\n\n````yaml get /v2/x\nopenapi: 3.0.3\npaths:\n";
         let err = OpenApiBlock::extract(cut, "p").unwrap_err();
-        assert!(matches!(err, SpecError::UnclosedBlock { .. }), "{err}");
+        assert!(matches!(err, PageError::UnclosedBlock { .. }), "{err}");
     }
 
     #[test]
     fn html_is_refused() {
         let err =
             OpenApiBlock::extract("<!DOCTYPE html><html><body>hi</body></html>", "p").unwrap_err();
-        assert!(matches!(err, SpecError::HtmlInsteadOfMarkdown { .. }));
+        assert!(matches!(err, PageError::HtmlInsteadOfMarkdown { .. }));
     }
 
     #[test]
@@ -170,7 +170,7 @@ mod tests {
         let err = OpenApiBlock::extract(&md, "p").unwrap_err();
         assert!(matches!(
             err,
-            SpecError::SeveralOpenApiBlocks { count: 2, .. }
+            PageError::SeveralOpenApiBlocks { count: 2, .. }
         ));
     }
 
