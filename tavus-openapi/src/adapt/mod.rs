@@ -117,13 +117,11 @@ pub(crate) fn operation_id(
     })
 }
 
-/// `deleteDocument` → `DeleteDocument`.
+/// `deleteDocument` → `DeleteDocument`, `crawl_config` → `CrawlConfig`, `raven-0` →
+/// `Raven0`, as typify names types: with `heck`, which its
+/// `sanitize` calls, so the two cannot disagree.
 pub(crate) fn pascal_case(operation_id: &str) -> String {
-    let mut chars = operation_id.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
+    heck::ToPascalCase::to_pascal_case(operation_id)
 }
 
 /// Calls `f` on every inline schema inside `schema`, innermost first, then on `schema`,
@@ -151,7 +149,7 @@ pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut S
     let properties = |properties: &mut IndexMap<String, ReferenceOr<Box<Schema>>>,
                       f: &mut dyn FnMut(&mut Schema, &str)| {
         for (property, schema) in properties {
-            each_boxed(schema, format!("{name}{}", pascal_case_words(property)), f);
+            each_boxed(schema, format!("{name}{}", pascal_case(property)), f);
         }
     };
     let alternatives = |all: &mut Vec<ReferenceOr<Schema>>,
@@ -188,14 +186,6 @@ pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut S
         SchemaKind::Type(_) => {}
     }
     f(schema, name);
-}
-
-/// `crawl_config` → `CrawlConfig`, `raven-0` → `Raven0`: a JSON name as typify
-/// spells it in a type name.
-pub(crate) fn pascal_case_words(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .map(pascal_case)
-        .collect()
 }
 
 /// Calls `f` on every inline schema of every operation's request body, named as

@@ -2,7 +2,7 @@ use openapiv3::{
     AnySchema, ObjectType, OpenAPI, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
 };
 
-use super::{add_named_schemas, pascal_case_words, walk_request_bodies, walk_responses};
+use super::{add_named_schemas, pascal_case, walk_request_bodies, walk_responses};
 use crate::SpecError;
 
 /// Turns an object whose `oneOf` sits beside its own `properties` into a `oneOf` of
@@ -49,7 +49,7 @@ fn merge_into_alternatives(
         if let ReferenceOr::Item(inner) = schema
             && has_own_type(inner)
         {
-            let own = format!("{name}{}", pascal_case_words(property));
+            let own = format!("{name}{}", pascal_case(property));
             hoisted.push((own.clone(), (**inner).clone()));
             *schema = ReferenceOr::ref_(&format!("#/components/schemas/{own}"));
         }
@@ -84,7 +84,7 @@ fn merge_into_alternatives(
         }
         merged.required.extend(object.required.iter().cloned());
         let title = match &schema_data.title {
-            Some(title) => format!("{name}{}", pascal_case_words(title)),
+            Some(title) => format!("{name}{}", pascal_case(title)),
             None => format!("{name}Variant{i}"),
         };
         alternatives.push(ReferenceOr::Item(Schema {
