@@ -1,6 +1,8 @@
 //! What both build scripts that generate from `openapi/` (the client in `tavus-api`, the
 //! mock helpers in `tavus-api-httpmock`) do around their own generation.
 
+use std::ffi::OsStr;
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -8,21 +10,51 @@ use openapiv3::OpenAPI;
 
 use crate::{SpecError, VendoredSpec, adapt};
 
+/// The lines [`run`] prints to cargo, and all it prints to stdout: rerun the build script
+/// only when `openapi/` (any file under it) or the script itself changes, not on every
+/// edit of the package, which is cargo's default for a script that names nothing.
+///
+/// Public so that a test can give these very lines to cargo in a small crate of its own
+/// and watch when cargo reruns it, without building the codegen stack.
+pub const RERUN_DIRECTIVES: &str =
+    "cargo::rerun-if-changed=build.rs\ncargo::rerun-if-changed=openapi\n";
+
 /// A build script's `main`: tells cargo to rerun the script only when `openapi/` or the
-/// script changes, runs `generate` with `openapi` and `OUT_DIR`, and fails the build with
-/// `generate`'s message when it fails.
+/// script changes ([`RERUN_DIRECTIVES`]), runs `generate` with `openapi` and `OUT_DIR`,
+/// and fails the build with `generate`'s message when it fails.
 pub fn run(generate: impl FnOnce(&Path, &Path) -> Result<(), String>) -> ExitCode {
-    println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=openapi");
-    let Some(out_dir) = std::env::var_os("OUT_DIR") else {
-        eprintln!("error: OUT_DIR is not set: this runs as a cargo build script");
-        return ExitCode::FAILURE;
+    let out_dir = std::env::var_os("OUT_DIR");
+    // `println!` and `eprintln!` panic when they cannot write; so does this.
+    run_with(
+        out_dir.as_deref(),
+        generate,
+        &mut io::stdout(),
+        &mut io::stderr(),
+    )
+    .expect("a build script writes to cargo's stdout and stderr")
+}
+
+/// [`run`] with its environment and output passed in, so that a test sees exactly what it
+/// tells cargo.
+fn run_with(
+    out_dir: Option<&OsStr>,
+    generate: impl FnOnce(&Path, &Path) -> Result<(), String>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitCode> {
+    stdout.write_all(RERUN_DIRECTIVES.as_bytes())?;
+    let Some(out_dir) = out_dir else {
+        writeln!(
+            stderr,
+            "error: OUT_DIR is not set: this runs as a cargo build script"
+        )?;
+        return Ok(ExitCode::FAILURE);
     };
-    match generate(Path::new("openapi"), Path::new(&out_dir)) {
-        Ok(()) => ExitCode::SUCCESS,
+    match generate(Path::new("openapi"), Path::new(out_dir)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
         Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
+            writeln!(stderr, "error: {message}")?;
+            Ok(ExitCode::FAILURE)
         }
     }
 }
@@ -36,4 +68,88 @@ pub fn load_for_progenitor(spec_dir: &Path) -> Result<OpenAPI, SpecError> {
 /// Writes a generated file, naming it when it cannot.
 pub fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    /// What `run_with` returned and wrote, and what it gave `generate`.
+    struct Ran {
+        code: ExitCode,
+        stdout: String,
+        stderr: String,
+        generate_got: Option<(String, String)>,
+    }
+
+    fn run_with_out_dir(out_dir: Option<&str>, result: Result<(), String>) -> Ran {
+        let generate_got = RefCell::new(None);
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let code = run_with(
+            out_dir.map(OsStr::new),
+            |spec_dir, out_dir| {
+                *generate_got.borrow_mut() = Some((
+                    spec_dir.display().to_string(),
+                    out_dir.display().to_string(),
+                ));
+                result
+            },
+            &mut stdout,
+            &mut stderr,
+        )
+        .unwrap();
+        Ran {
+            code,
+            stdout: String::from_utf8(stdout).unwrap(),
+            stderr: String::from_utf8(stderr).unwrap(),
+            generate_got: generate_got.into_inner(),
+        }
+    }
+
+    #[test]
+    fn tells_cargo_the_rerun_directives_and_nothing_else() {
+        let ran = run_with_out_dir(Some("/out"), Ok(()));
+        assert_eq!(ran.code, ExitCode::SUCCESS);
+        assert_eq!(ran.stdout, RERUN_DIRECTIVES);
+        assert_eq!(ran.stderr, "");
+        assert_eq!(
+            ran.generate_got,
+            Some(("openapi".to_owned(), "/out".to_owned()))
+        );
+        // Cargo reads one directive a line; `build.rs` and `openapi` are relative to the
+        // package, where cargo runs the script.
+        assert_eq!(
+            RERUN_DIRECTIVES.lines().collect::<Vec<_>>(),
+            [
+                "cargo::rerun-if-changed=build.rs",
+                "cargo::rerun-if-changed=openapi"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_generation_fails_the_build_with_its_message() {
+        let ran = run_with_out_dir(
+            Some("/out"),
+            Err("openapi/a.yaml: malformed YAML: at line 2".to_owned()),
+        );
+        assert_eq!(ran.code, ExitCode::FAILURE);
+        // The directives come first all the same: a fix of the spec must rerun the script.
+        assert_eq!(ran.stdout, RERUN_DIRECTIVES);
+        assert_eq!(
+            ran.stderr,
+            "error: openapi/a.yaml: malformed YAML: at line 2\n"
+        );
+    }
+
+    #[test]
+    fn without_out_dir_it_fails_before_generating() {
+        let ran = run_with_out_dir(None, Ok(()));
+        assert_eq!(ran.code, ExitCode::FAILURE);
+        assert_eq!(ran.stdout, RERUN_DIRECTIVES);
+        assert!(ran.stderr.contains("OUT_DIR is not set"), "{}", ran.stderr);
+        assert_eq!(ran.generate_got, None);
+    }
 }
