@@ -59,10 +59,6 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
         tavus_openapi::code::check_method_names(&code, names)
     })
     .map_err(|e| e.to_string())?;
-    tavus_openapi::code::build_empty_values_with(
-        &mut code,
-        &syn::parse_quote!(crate::hooks::empty_value),
-    );
     let code = prettyplease::unparse(&code);
     let routes = tavus_openapi::routes::rust_source(&routes);
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
 use crate::generated::route;
@@ -109,14 +109,6 @@ impl ClientHooks<ClientSettings> for Client {
         }
         Ok(())
     }
-}
-
-/// `ResponseValue::empty`, less its copy of the headers: the generated code drops the
-/// response right after, so its headers move into the value instead
-/// (`tavus_openapi::code::build_empty_values_with`).
-pub(crate) fn empty_value(mut response: Response) -> ResponseValue<()> {
-    let status = response.status();
-    ResponseValue::new((), status, std::mem::take(response.headers_mut()))
 }
 
 /// Reads the whole body so that it can be both decoded and, when decoding fails,

@@ -154,46 +154,6 @@ fn header_map_capacity(stmt: &mut Stmt) -> Option<&mut LitInt> {
     }
 }
 
-/// Makes the generated client build the value of a success without a body with
-/// `builder` instead of `progenitor_client::ResponseValue::empty`, and returns how many
-/// calls it redirected.
-///
-/// `ResponseValue::empty` copies the headers of the response it is given, which the
-/// generated code drops right after: for `delete_document` that copy and the drop were
-/// about a seventh of what the generated client adds to a hand-written request
-/// (BENCHMARKS.md). `builder` takes the response by value, as `empty` does, and can move
-/// the headers instead. Nothing fails if progenitor stops calling `empty`: the client
-/// stays correct, only slower.
-pub fn build_empty_values_with(code: &mut syn::File, builder: &syn::Path) -> usize {
-    struct Redirect<'a> {
-        builder: &'a syn::Path,
-        redirected: usize,
-    }
-    impl VisitMut for Redirect<'_> {
-        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-            if let Expr::Path(function) = &mut *call.func {
-                let names: Vec<String> = function
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                if names.ends_with(&["ResponseValue".to_owned(), "empty".to_owned()]) {
-                    function.path = self.builder.clone();
-                    self.redirected += 1;
-                }
-            }
-            syn::visit_mut::visit_expr_call_mut(self, call);
-        }
-    }
-    let mut redirect = Redirect {
-        builder,
-        redirected: 0,
-    };
-    redirect.visit_file_mut(code);
-    redirect.redirected
-}
-
 /// Makes every generated operation return its errors through `attach`, as `error_type`.
 ///
 /// progenitor has no setting for the error type its methods return, and its
@@ -438,30 +398,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("1 header maps left unsized"), "{err}");
-    }
-
-    #[test]
-    fn empty_values_are_built_by_the_given_function() {
-        let mut code: syn::File = parse_quote! {
-            async fn delete(response: Response) -> Result<ResponseValue<()>, Error> {
-                match response.status().as_u16() {
-                    204u16 => Ok(ResponseValue::empty(response)),
-                    404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        };
-        let redirected = build_empty_values_with(&mut code, &parse_quote!(crate::empty_value));
-        assert_eq!(redirected, 1);
-        let text = code.to_token_stream().to_string();
-        assert!(
-            text.contains("Ok (crate :: empty_value (response))"),
-            "{text}"
-        );
-        assert!(
-            text.contains("ResponseValue :: from_response (response)"),
-            "{text}"
-        );
     }
 
     #[test]
