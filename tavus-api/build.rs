@@ -45,7 +45,6 @@ pub(crate) fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
         &mut code,
         &syn::parse_quote!(crate::hooks::encode_path),
     )
-    .and_then(|()| tavus_openapi::code::drop_api_version_header(&mut code, routes.len()))
     .and_then(|()| {
         tavus_openapi::code::return_errors_through(
             &mut code,

@@ -53,6 +53,10 @@ pub(crate) struct TooLarge {
 
 impl ClientHooks<ClientSettings> for Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), Error<E>> {
+        // progenitor sends `api-version: <info.version>` with every request; Tavus versions
+        // its API in the path (`/v2/...`), and `info.version` is the version of the docs
+        // collection (`1.0.0`), not of the API: sent, it would be noise at best.
+        request.headers_mut().remove("api-version");
         // Every generated method has a route; a missing one means the build script and
         // progenitor disagree on names, and the path check must not be skipped silently.
         let route = route(info.operation_id).ok_or_else(|| {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
-use syn::{Block, Expr, Item, Lit, LitInt, Pat, Stmt, UseTree, parse_quote};
+use syn::{Block, Expr, Item, Lit, UseTree, parse_quote};
 
 use crate::SpecError;
 
@@ -56,102 +56,6 @@ pub fn encode_path_parameters_with(
     code.items
         .push(parse_quote!(#[allow(unused_imports)] use #encoder as encode_path;));
     Ok(())
-}
-
-/// Keeps the generated client from sending `api-version: <info.version>`.
-///
-/// progenitor adds that header to every request, from the spec's `info.version`. Tavus
-/// versions its API in the path (`/v2/...`), and `info.version` is the version of the
-/// docs collection (`1.0.0`), not of the API: sent, it would be noise at best. Each
-/// generated method builds its own headers in a `header_map` made
-/// `with_capacity(n + 1)` for its `n` header parameters, then appends `api-version`
-/// first; this drops that statement and the capacity it reserved, so a method without
-/// header parameters allocates no header map at all.
-///
-/// Fails, naming the trap, unless it finds exactly one such header in each of the
-/// `operations` methods: a new progenitor must not quietly send the header again.
-pub fn drop_api_version_header(code: &mut syn::File, operations: usize) -> Result<(), SpecError> {
-    let mut dropper = ApiVersionDropper::default();
-    dropper.visit_file_mut(code);
-    if dropper.dropped != operations || dropper.unmatched > 0 {
-        return Err(SpecError::Adapt(format!(
-            "the generated client appends `api-version` in {} of {operations} methods, with \
-             {} header maps left unsized: `drop_api_version_header` no longer matches what \
-             progenitor generates; update it for this progenitor",
-            dropper.dropped, dropper.unmatched
-        )));
-    }
-    Ok(())
-}
-
-#[derive(Default)]
-struct ApiVersionDropper {
-    dropped: usize,
-    unmatched: usize,
-}
-
-impl VisitMut for ApiVersionDropper {
-    fn visit_block_mut(&mut self, block: &mut Block) {
-        let before = block.stmts.len();
-        block.stmts.retain(|stmt| !appends_api_version(stmt));
-        if block.stmts.len() < before {
-            self.dropped += before - block.stmts.len();
-            match block.stmts.iter_mut().find_map(header_map_capacity) {
-                Some(capacity) => {
-                    let reserved: usize = capacity.base10_parse().unwrap_or(1);
-                    *capacity = LitInt::new(
-                        &format!("{}{}", reserved.saturating_sub(1), capacity.suffix()),
-                        capacity.span(),
-                    );
-                }
-                None => self.unmatched += 1,
-            }
-        }
-        syn::visit_mut::visit_block_mut(self, block);
-    }
-}
-
-/// `header_map.append(HeaderName::from_static("api-version"), ...);`
-fn appends_api_version(stmt: &Stmt) -> bool {
-    let Stmt::Expr(Expr::MethodCall(call), _) = stmt else {
-        return false;
-    };
-    let Some(Expr::Call(name)) = call.args.first() else {
-        return false;
-    };
-    call.method == "append"
-        && matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("header_map"))
-        && matches!(&*name.func, Expr::Path(p)
-            if p.path.segments.last().is_some_and(|s| s.ident == "from_static"))
-        && matches!(name.args.first(), Some(Expr::Lit(l))
-            if matches!(&l.lit, Lit::Str(s) if s.value() == "api-version"))
-}
-
-/// The `n` in `let mut header_map = HeaderMap::with_capacity(n);`.
-fn header_map_capacity(stmt: &mut Stmt) -> Option<&mut LitInt> {
-    let Stmt::Local(local) = stmt else {
-        return None;
-    };
-    let Pat::Ident(binding) = &local.pat else {
-        return None;
-    };
-    let Expr::Call(call) = &mut *local.init.as_mut()?.expr else {
-        return None;
-    };
-    let with_capacity = matches!(&*call.func, Expr::Path(p)
-        if p.path.segments.last().is_some_and(|s| s.ident == "with_capacity"));
-    match (
-        binding.ident == "header_map" && with_capacity,
-        call.args.first_mut(),
-    ) {
-        (
-            true,
-            Some(Expr::Lit(syn::ExprLit {
-                lit: Lit::Int(n), ..
-            })),
-        ) => Some(n),
-        _ => None,
-    }
 }
 
 /// Makes every generated operation return its errors through `attach`, as `error_type`.
@@ -342,62 +246,6 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("encode_path (& id . to_string ())"), "{text}");
-    }
-
-    fn two_methods() -> syn::File {
-        parse_quote! {
-            impl Client {
-                fn delete(&self) {
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                    header_map.append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                    );
-                    let request = self.client.delete(url).headers(header_map);
-                }
-                fn get(&self, trace: &str) {
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                    header_map.append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                    );
-                    header_map.append("x-trace", trace.to_string().try_into()?);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_api_version_header_and_its_room_are_dropped() {
-        let mut code = two_methods();
-        drop_api_version_header(&mut code, 2).unwrap();
-        let text = code.to_token_stream().to_string();
-        assert!(!text.contains("api-version"), "{text}");
-        assert!(
-            text.contains("HeaderMap :: with_capacity (0usize)"),
-            "{text}"
-        );
-        assert!(
-            text.contains("HeaderMap :: with_capacity (1usize)"),
-            "{text}"
-        );
-        assert!(text.contains("header_map . append (\"x-trace\""), "{text}");
-    }
-
-    #[test]
-    fn an_api_version_header_not_found_everywhere_is_an_error() {
-        let mut code = two_methods();
-        let err = drop_api_version_header(&mut code, 3)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("in 2 of 3 methods"), "{err}");
-        let mut code: syn::File = parse_quote! {
-            fn f() { header_map.append(HeaderName::from_static("api-version"), v); }
-        };
-        let err = drop_api_version_header(&mut code, 1)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("1 header maps left unsized"), "{err}");
     }
 
     #[test]
