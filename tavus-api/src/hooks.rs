@@ -272,19 +272,12 @@ pub(crate) fn encode_path(parameter: &str) -> String {
 
 /// The part of a request path that follows the base URL's own path (`/v2/...` for both
 /// `https://tavusapi.com` and `https://proxy/tavus`): as many segments are skipped as the
-/// base URL's path has `/`. Byte loops, because these strings are too short for `memchr`
-/// to pay off.
+/// base URL's path has `/`.
 fn below_base<'a>(path: &'a str, base_url: &str) -> Option<&'a str> {
-    let base = base_url.as_bytes();
-    let colon = base.iter().position(|&b| b == b':');
-    let after_scheme = colon.map_or(base, |i| &base[i + 1..]);
-    let authority_and_path = after_scheme.strip_prefix(b"//").unwrap_or(after_scheme);
-    let depth = authority_and_path.iter().filter(|&&b| b == b'/').count();
-    let (start, _) = path
-        .bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'/')
-        .nth(depth)?;
+    let after_scheme = base_url.split_once(':').map_or(base_url, |(_, rest)| rest);
+    let authority_and_path = after_scheme.strip_prefix("//").unwrap_or(after_scheme);
+    let depth = authority_and_path.matches('/').count();
+    let (start, _) = path.match_indices('/').nth(depth)?;
     Some(&path[start..])
 }
 
@@ -299,14 +292,11 @@ fn follows(path: &str, literal_runs: &[&str]) -> bool {
         return false;
     };
     for literal in rest {
-        let segment = path.bytes().position(|b| b == b'/').unwrap_or(path.len());
-        if segment == 0 {
-            return false;
+        let (parameter, after) = path.split_at(path.find('/').unwrap_or(path.len()));
+        match after.strip_prefix(literal) {
+            Some(after) if !parameter.is_empty() => path = after,
+            _ => return false,
         }
-        let Some(after) = path[segment..].strip_prefix(literal) else {
-            return false;
-        };
-        path = after;
     }
     path.is_empty()
 }
