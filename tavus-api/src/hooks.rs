@@ -11,7 +11,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
-use crate::generated::route;
+use crate::generated::ROUTES;
 use crate::{Client, ClientSettings, retry};
 
 type Error<E> = progenitor_client::Error<E>;
@@ -23,12 +23,20 @@ pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 /// An operation's route, as the build script reads it from the spec.
 pub(crate) struct Route {
     pub(crate) operation_id: &'static str,
+    /// The generated method's name, which progenitor reports to the hooks as the
+    /// operation id (`OperationInfo::operation_id`).
+    pub(crate) method_name: &'static str,
     /// The path template, such as `/v2/conversations/{conversation_id}/end`.
     pub(crate) path: &'static str,
     /// The template's literal runs, a parameter between each two: `["/v2/conversations/",
     /// "/end"]`.
     pub(crate) path_runs: &'static [&'static str],
     pub(crate) json_statuses: &'static [u16],
+}
+
+/// The route of a generated method, by the name progenitor's hooks know it by.
+pub(crate) fn route(method_name: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.method_name == method_name)
 }
 
 /// A response's whole body, kept in the response's extensions by [`Client::exec`].
@@ -304,7 +312,6 @@ fn follows(path: &str, literal_runs: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generated::ROUTES;
 
     #[test]
     fn keys_are_taken_out_of_error_bodies() {
@@ -352,6 +359,16 @@ mod tests {
                 assert!(braces == 0 || (braces == 2 && whole), "{}", route.path);
             }
         }
+    }
+
+    #[test]
+    fn every_route_is_found_by_its_method_name() {
+        for expected in ROUTES {
+            let found = route(expected.method_name).unwrap();
+            assert!(std::ptr::eq(found, expected), "{}", expected.method_name);
+        }
+        assert!(route("deleteDocument").is_none());
+        assert!(route("").is_none());
     }
 
     #[test]
