@@ -34,7 +34,9 @@ const THROUGHPUT_ROUNDS: usize = THROUGHPUT_SESSIONS * ROUNDS_PER_SESSION;
 const REQUESTS_PER_THROUGHPUT_ROUND: usize = 800;
 const IN_FLIGHT: usize = 64;
 const PROFILED_REQUESTS: usize = 2_000;
-const TARGET: f64 = 1.05;
+/// The bound on generated / by hand that issue 12 sets: the client's overhead must stay
+/// small, not be shaved at the cost of clear code.
+const TARGET: f64 = 1.10;
 /// A run takes seconds; past this something is wrong (a hung connection).
 const TIME_LIMIT: Duration = Duration::from_secs(90);
 

@@ -8,10 +8,10 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
-use crate::generated::route;
+use crate::generated::ROUTES;
 use crate::{Client, ClientSettings, retry};
 
 type Error<E> = progenitor_client::Error<E>;
@@ -23,12 +23,20 @@ pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 /// An operation's route, as the build script reads it from the spec.
 pub(crate) struct Route {
     pub(crate) operation_id: &'static str,
+    /// The generated method's name, which progenitor reports to the hooks as the
+    /// operation id (`OperationInfo::operation_id`).
+    pub(crate) method_name: &'static str,
     /// The path template, such as `/v2/conversations/{conversation_id}/end`.
     pub(crate) path: &'static str,
     /// The template's literal runs, a parameter between each two: `["/v2/conversations/",
     /// "/end"]`.
     pub(crate) path_runs: &'static [&'static str],
     pub(crate) json_statuses: &'static [u16],
+}
+
+/// The route of a generated method, by the name progenitor's hooks know it by.
+pub(crate) fn route(method_name: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.method_name == method_name)
 }
 
 /// A response's whole body, kept in the response's extensions by [`Client::exec`].
@@ -53,6 +61,10 @@ pub(crate) struct TooLarge {
 
 impl ClientHooks<ClientSettings> for Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), Error<E>> {
+        // progenitor sends `api-version: <info.version>` with every request; Tavus versions
+        // its API in the path (`/v2/...`), and `info.version` is the version of the docs
+        // collection (`1.0.0`), not of the API: sent, it would be noise at best.
+        request.headers_mut().remove("api-version");
         // Every generated method has a route; a missing one means the build script and
         // progenitor disagree on names, and the path check must not be skipped silently.
         let route = route(info.operation_id).ok_or_else(|| {
@@ -109,14 +121,6 @@ impl ClientHooks<ClientSettings> for Client {
         }
         Ok(())
     }
-}
-
-/// `ResponseValue::empty`, less its copy of the headers: the generated code drops the
-/// response right after, so its headers move into the value instead
-/// (`tavus_openapi::code::build_empty_values_with`).
-pub(crate) fn empty_value(mut response: Response) -> ResponseValue<()> {
-    let status = response.status();
-    ResponseValue::new((), status, std::mem::take(response.headers_mut()))
 }
 
 /// Reads the whole body so that it can be both decoded and, when decoding fails,
@@ -276,19 +280,12 @@ pub(crate) fn encode_path(parameter: &str) -> String {
 
 /// The part of a request path that follows the base URL's own path (`/v2/...` for both
 /// `https://tavusapi.com` and `https://proxy/tavus`): as many segments are skipped as the
-/// base URL's path has `/`. Byte loops, because these strings are too short for `memchr`
-/// to pay off.
+/// base URL's path has `/`.
 fn below_base<'a>(path: &'a str, base_url: &str) -> Option<&'a str> {
-    let base = base_url.as_bytes();
-    let colon = base.iter().position(|&b| b == b':');
-    let after_scheme = colon.map_or(base, |i| &base[i + 1..]);
-    let authority_and_path = after_scheme.strip_prefix(b"//").unwrap_or(after_scheme);
-    let depth = authority_and_path.iter().filter(|&&b| b == b'/').count();
-    let (start, _) = path
-        .bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'/')
-        .nth(depth)?;
+    let after_scheme = base_url.split_once(':').map_or(base_url, |(_, rest)| rest);
+    let authority_and_path = after_scheme.strip_prefix("//").unwrap_or(after_scheme);
+    let depth = authority_and_path.matches('/').count();
+    let (start, _) = path.match_indices('/').nth(depth)?;
     Some(&path[start..])
 }
 
@@ -303,14 +300,11 @@ fn follows(path: &str, literal_runs: &[&str]) -> bool {
         return false;
     };
     for literal in rest {
-        let segment = path.bytes().position(|b| b == b'/').unwrap_or(path.len());
-        if segment == 0 {
-            return false;
+        let (parameter, after) = path.split_at(path.find('/').unwrap_or(path.len()));
+        match after.strip_prefix(literal) {
+            Some(after) if !parameter.is_empty() => path = after,
+            _ => return false,
         }
-        let Some(after) = path[segment..].strip_prefix(literal) else {
-            return false;
-        };
-        path = after;
     }
     path.is_empty()
 }
@@ -318,7 +312,6 @@ fn follows(path: &str, literal_runs: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generated::ROUTES;
 
     #[test]
     fn keys_are_taken_out_of_error_bodies() {
@@ -366,6 +359,16 @@ mod tests {
                 assert!(braces == 0 || (braces == 2 && whole), "{}", route.path);
             }
         }
+    }
+
+    #[test]
+    fn every_route_is_found_by_its_method_name() {
+        for expected in ROUTES {
+            let found = route(expected.method_name).unwrap();
+            assert!(std::ptr::eq(found, expected), "{}", expected.method_name);
+        }
+        assert!(route("deleteDocument").is_none());
+        assert!(route("").is_none());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use reqwest::{Request, Response};
 use tracing::Instrument;
 use tracing::field::{Empty, display};
 
-use crate::generated::route;
+use crate::hooks::route;
 
 /// The span of one call: which operation, where it went, and (once known) the status or
 /// error and how long it took. Only the method and the URL path are taken from the

@@ -3,7 +3,7 @@
 //! update shows its effect on the Rust API in the diff.
 //!
 //! When it fails, review the diff it prints, then rewrite the file with
-//! `UPDATE_API_SURFACE=1 cargo test -p tavus-api --test api_surface`.
+//! `EXPECTORATE=overwrite cargo test -p tavus-api --test api_surface`.
 
 use std::fmt::Write;
 
@@ -11,22 +11,10 @@ use quote::ToTokens;
 use syn::{Fields, FnArg, ImplItem, Item, ReturnType, Visibility};
 
 const GENERATED: &str = include_str!(concat!(env!("OUT_DIR"), "/codegen.rs"));
-const SURFACE_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/api-surface.txt");
 
 #[test]
 fn api_surface_txt_matches_the_generated_code() {
-    let current = surface(GENERATED);
-    if std::env::var_os("UPDATE_API_SURFACE").is_some() {
-        std::fs::write(SURFACE_FILE, &current).unwrap();
-        return;
-    }
-    let checked_in = std::fs::read_to_string(SURFACE_FILE).unwrap_or_default();
-    if checked_in != current {
-        panic!(
-            "tavus-api/api-surface.txt is stale; the generated API changed:\n{}\nReview it, then run: UPDATE_API_SURFACE=1 cargo test -p tavus-api --test api_surface",
-            diff(&checked_in, &current)
-        );
-    }
+    expectorate::assert_contents("api-surface.txt", &surface(GENERATED));
 }
 
 /// The surface as text: each method of `Client`, then each public type with its
@@ -195,44 +183,4 @@ fn type_text(ty: &syn::Type) -> String {
         text = text.replace(from, to);
     }
     text
-}
-
-/// The lines that differ (`-` checked in, `+` generated), each under the method list or
-/// type it belongs to, by a longest-common-subsequence diff.
-fn diff(old: &str, new: &str) -> String {
-    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
-    let mut common = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            common[i][j] = if a[i] == b[j] {
-                common[i + 1][j + 1] + 1
-            } else {
-                common[i + 1][j].max(common[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, String::new());
-    let (mut context, mut shown) = ("", String::new());
-    let mut emit = |sign: char, line: &str, context: &str| {
-        if context != shown {
-            writeln!(out, "  {context}").unwrap();
-            shown = context.to_owned();
-        }
-        writeln!(out, "{sign} {line}").unwrap();
-    };
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            if !a[i].starts_with(' ') && !a[i].is_empty() && a[i] != "}" {
-                context = a[i];
-            }
-            (i, j) = (i + 1, j + 1);
-        } else if j < b.len() && (i == a.len() || common[i][j + 1] >= common[i + 1][j]) {
-            emit('+', b[j], context);
-            j += 1;
-        } else {
-            emit('-', a[i], context);
-            i += 1;
-        }
-    }
-    out
 }

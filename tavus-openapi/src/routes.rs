@@ -62,34 +62,24 @@ fn snake_case(operation_id: &str) -> String {
 }
 
 /// Renders routes as Rust, for a crate that defines
-/// `Route { operation_id, path, path_runs, json_statuses }` in scope (`path_runs`: the
-/// template's literal runs, a parameter between each two; the HTTP method is the
-/// generated code's business, so the table leaves it out): a
-/// `pub(crate) static ROUTES: &[Route]`, and `pub(crate) fn route(method_name)` that finds
-/// one with a `match`, which the compiler turns into a jump on the name's length and a
-/// comparison or two: the client looks a route up twice per request.
+/// `Route { operation_id, method_name, path, path_runs, json_statuses }` in scope
+/// (`path_runs`: the template's literal runs, a parameter between each two; the HTTP
+/// method is the generated code's business, so the table leaves it out): a
+/// `pub(crate) static ROUTES: &[Route]`.
 pub fn rust_source(routes: &[OperationRoute]) -> String {
     let mut out = String::from("/// Every operation's route, from the vendored spec.\n");
     out.push_str("pub(crate) static ROUTES: &[Route] = &[\n");
     for r in routes {
         out.push_str(&format!(
-            "    Route {{ operation_id: {:?}, path: {:?}, path_runs: &{:?}, json_statuses: &{:?} }},\n",
+            "    Route {{ operation_id: {:?}, method_name: {:?}, path: {:?}, path_runs: &{:?}, json_statuses: &{:?} }},\n",
             r.operation_id,
+            r.method_name,
             r.path,
             literal_runs(&r.path),
             r.json_statuses
         ));
     }
-    out.push_str("];\n\n");
-    out.push_str(
-        "/// The route of a generated method, by the name progenitor's hooks know it by.\n",
-    );
-    out.push_str("pub(crate) fn route(method_name: &str) -> Option<&'static Route> {\n");
-    out.push_str("    let index = match method_name {\n");
-    for (index, r) in routes.iter().enumerate() {
-        out.push_str(&format!("        {:?} => {index},\n", r.method_name));
-    }
-    out.push_str("        _ => return None,\n    };\n    Some(&ROUTES[index])\n}\n");
+    out.push_str("];\n");
     out
 }
 
@@ -121,12 +111,7 @@ mod tests {
         );
         assert_eq!(
             rust_source(&routes).lines().nth(2).unwrap(),
-            r#"    Route { operation_id: "deleteDocument", path: "/v2/documents/{document_id}", path_runs: &["/v2/documents/", ""], json_statuses: &[404] },"#
-        );
-        assert!(
-            rust_source(&routes).contains("        \"delete_document\" => 0,\n"),
-            "{}",
-            rust_source(&routes)
+            r#"    Route { operation_id: "deleteDocument", method_name: "delete_document", path: "/v2/documents/{document_id}", path_runs: &["/v2/documents/", ""], json_statuses: &[404] },"#
         );
     }
 }

@@ -27,19 +27,6 @@ fn every_vendored_file_is_its_page_block_verbatim() {
     }
 }
 
-#[test]
-fn delete_document_is_vendored_at_its_page_path() {
-    let file = repo_root().join("openapi/api-reference/documents/delete-document.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let page =
-        std::fs::read_to_string(docs_snapshot().join("api-reference/documents/delete-document.md"))
-            .unwrap();
-    let fence = "````yaml delete /v2/documents/{document_id}\n";
-    let start = page.find(fence).unwrap() + fence.len();
-    let end = start + page[start..].find("\n````").unwrap() + 1;
-    assert_eq!(text, &page[start..end]);
-}
-
 /// Two vendored pages with one `operationId`: what the build script loads fails naming the
 /// id and both files, not with a message about a schema the adaptations make from it.
 #[test]

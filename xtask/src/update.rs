@@ -3,10 +3,11 @@
 //!
 //! Everything is fetched and checked first: each block must be an OpenAPI 3.0 document and
 //! the whole vendored set must still merge. Then a complete new copy of the vendored
-//! directory is written beside it, the client is generated from that copy by
-//! `tavus-api/build.rs` itself (load, merge, adapt, generate), and only if that succeeds is
-//! the copy swapped in with two renames: what `update` writes, `cargo build` builds. On any
-//! failure before the swap `openapi/` is left as it was.
+//! directory is written beside it, the client is generated from that copy by the build
+//! script's own pipeline (`tavus_openapi::build_script::generate_client`: load, merge,
+//! adapt, generate), and only if that succeeds is the copy swapped in with two renames:
+//! what `update` writes, `cargo build` builds. On any failure before the swap `openapi/`
+//! is left as it was.
 
 use std::path::{Path, PathBuf};
 
@@ -20,12 +21,6 @@ use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
 pub use crate::upstream::{RedirectedPage, SkippedPage};
 use crate::upstream::{read_page, reference_pages};
-
-// The client's build script itself, so the check of the set an update writes cannot drift
-// from what `cargo build` runs on it (the build-script benchmark includes it the same way).
-#[allow(dead_code)] // its `main` is cargo's entry point, not called here
-#[path = "../../tavus-api/build.rs"]
-mod client_build;
 
 /// Which pages to vendor.
 #[derive(Debug, Clone, Default)]
@@ -244,13 +239,13 @@ fn check_merge(
     Ok(())
 }
 
-/// Generates the client from `staged`, the copy about to become `openapi_dir`, with the
-/// build script's own `generate`: a set that merges can still fail the build (an operation
-/// without an `operationId`, a schema the adaptations or progenitor cannot take), and the
-/// update must not write it.
+/// Generates the client from `staged`, the copy about to become `openapi_dir`, as the
+/// build script does (`tavus_openapi::build_script::generate_client`): a set that merges
+/// can still fail the build (an operation without an `operationId`, a schema the
+/// adaptations or progenitor cannot take), and the update must not write it.
 fn check_build(staged: &Path, openapi_dir: &Path, changed: &[CheckedPage]) -> Result<(), Error> {
-    let out = tempfile::tempdir().map_err(|e| write_error(&std::env::temp_dir(), e))?;
-    client_build::generate(staged, out.path()).map_err(|message| Error::WouldNotBuild {
+    let generated = tavus_openapi::build_script::generate_client(staged);
+    generated.map(drop).map_err(|message| Error::WouldNotBuild {
         // The staged copy is what `openapi_dir` would have become: name it so.
         message: message.replace(
             &staged.display().to_string(),
