@@ -201,6 +201,7 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_base_url(&self.base_url)?;
+        install_ring_provider();
         let mut headers = HeaderMap::new();
         headers.insert(API_KEY_HEADER, self.api_key.0.clone());
         let http = reqwest::Client::builder()
@@ -223,6 +224,29 @@ impl ClientBuilder {
         Ok(Client::new_with_client(&base_url, http, settings))
     }
 }
+
+/// With `rustls-ring` as the only TLS feature, reqwest has rustls but no crypto provider
+/// of its own, and its `build` panics unless one is installed process-wide: install ring,
+/// unless the application has installed a provider already (its choice wins).
+#[cfg(all(
+    feature = "rustls-ring",
+    not(feature = "rustls"),
+    not(feature = "native-tls")
+))]
+fn install_ring_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Fails only if another thread installed one in between, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// reqwest brings its own provider (aws-lc-rs with `rustls`) or uses native TLS.
+#[cfg(not(all(
+    feature = "rustls-ring",
+    not(feature = "rustls"),
+    not(feature = "native-tls")
+)))]
+fn install_ring_provider() {}
 
 fn checked_base_url(url: &str) -> Result<String, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
@@ -282,6 +306,30 @@ mod tests {
         assert!(!format!("{err} {err:?}").contains("sk-secret"));
         let key = ApiKey::new("sk-secret").unwrap();
         assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+    }
+
+    /// `--no-default-features --features rustls-ring`: reqwest has no provider of its own,
+    /// and `build` must install ring rather than let reqwest panic.
+    #[cfg(feature = "rustls-ring")]
+    #[test]
+    fn a_client_builds_with_rustls_ring() {
+        let client = Client::builder(ApiKey::new("key").unwrap())
+            .base_url("https://tavusapi.com")
+            .build();
+        assert!(client.is_ok(), "{:?}", client.err());
+        if cfg!(not(any(feature = "rustls", feature = "native-tls"))) {
+            let provider = rustls::crypto::CryptoProvider::get_default().expect("a provider");
+            // ring's key exchange groups, none of aws-lc-rs's post-quantum ones.
+            let groups: Vec<_> = provider.kx_groups.iter().map(|g| g.name()).collect();
+            assert_eq!(
+                groups,
+                rustls::crypto::ring::default_provider()
+                    .kx_groups
+                    .iter()
+                    .map(|g| g.name())
+                    .collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]
