@@ -7,6 +7,7 @@ mod client;
 mod error;
 mod generated;
 mod hooks;
+mod lenient;
 pub mod paging;
 mod retry;
 #[cfg(feature = "tracing")]
@@ -17,5 +18,6 @@ pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, USER_AGENT,
 };
 pub use error::{Error, ErrorExt, ErrorKind};
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, types};
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
+pub use lenient::LenientBool;
 pub use retry::RetryPolicy;

@@ -2,18 +2,25 @@
 //!
 //! The list operations (`list_conversations`, `list_documents`, `get_guardrails`,
 //! `get_objectives`, `list_replicas`, `list_videos`) take `page` and `limit` and answer
-//! one page: `data` and `total_count`. [`every_item`] asks for pages in turn and yields
-//! their items, so a caller can read a whole list without counting pages.
+//! one page: `data` and `total_count`. [`Paginate::items`] on any of their builders asks
+//! for pages in turn, from the list's own first page, and yields their items:
+//!
+//! ```no_run
+//! use tavus_api::paging::{Paginate, TryStreamExt};
+//! # async fn run(client: tavus_api::Client) -> Result<(), tavus_api::Error<tavus_api::types::ListDocumentsError>> {
+//! let documents: Vec<_> = client.list_documents().limit(50).tags("docs").items().try_collect().await?;
+//! # Ok(()) }
+//! ```
 
 use std::future::Future;
 
 use futures_core::Stream;
 use futures_util::stream;
 /// The traits that read a stream (`try_collect`, `try_next`, `next`), re-exported so that
-/// reading [`every_item`] needs no dependency beyond this crate.
+/// reading [`Paginate::items`] needs no dependency beyond this crate.
 pub use futures_util::{StreamExt, TryStreamExt};
 
-use crate::{Error, ResponseValue, types};
+use crate::{Error, ResponseValue, builder, types};
 
 /// A page of a list operation: its items, and how many there are in all.
 pub trait ListPage {
@@ -25,8 +32,87 @@ pub trait ListPage {
     fn total_count(&self) -> Option<i64>;
 }
 
-macro_rules! list_page {
-    ($($page:ident => $item:ident),* $(,)?) => {$(
+/// The builder of a list operation, which [`Paginate::items`] sends once a page.
+///
+/// Implemented for the builder of every list operation of the API; its constants come
+/// from the spec (a test holds them to the vendored descriptions).
+pub trait ListOperation: Clone {
+    /// The number of the list's first page: `list_documents` counts from 0 ("0-based,
+    /// default: 0"), the others from 1 ("Default is 1"; `list_replicas` does not say,
+    /// and is taken to count like the others).
+    const FIRST_PAGE: i64;
+    /// One page of the list.
+    type Page: ListPage;
+    /// The operation's documented error body.
+    type Error;
+    /// The builder asking for page `page`.
+    fn with_page(self, page: i64) -> Self;
+    /// Sends the request for the page the builder asks for.
+    fn fetch(self) -> impl Future<Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>>;
+}
+
+/// Every item of a list, page after page: [`items`](Paginate::items) on a list
+/// operation's builder.
+pub trait Paginate: ListOperation {
+    /// Every item of the list the builder describes (its filters, its `limit` as the page
+    /// size), asking for one page at a time from the list's first page
+    /// ([`ListOperation::FIRST_PAGE`]; a `page` set on the builder is replaced).
+    ///
+    /// The stream ends after the page that brings the items seen to `total_count`, or,
+    /// when the server does not say `total_count`, after an empty page or one shorter than
+    /// the first. The first error ends it too, after yielding the error. The stream is not
+    /// `Unpin`: collect it (`TryStreamExt::try_collect`) or pin it (`std::pin::pin!`) to
+    /// call `next`.
+    fn items(
+        self,
+    ) -> impl Stream<Item = Result<<Self::Page as ListPage>::Item, Error<Self::Error>>> {
+        let start = Cursor {
+            operation: self,
+            page: Self::FIRST_PAGE,
+            seen: 0,
+            page_size: None,
+            done: false,
+        };
+        stream::try_unfold(start, |mut cursor| async move {
+            if cursor.done {
+                return Ok(None);
+            }
+            let page = cursor
+                .operation
+                .clone()
+                .with_page(cursor.page)
+                .fetch()
+                .await?
+                .into_inner();
+            let total = page.total_count();
+            let items = page.into_items();
+            let count = items.len() as i64;
+            cursor.seen += count;
+            cursor.page += 1;
+            let page_size = *cursor.page_size.get_or_insert(count);
+            cursor.done = match total {
+                Some(total) => count == 0 || cursor.seen >= total,
+                None => count == 0 || count < page_size,
+            };
+            Ok(Some((stream::iter(items.into_iter().map(Ok)), cursor)))
+        })
+        .try_flatten()
+    }
+}
+
+impl<T: ListOperation> Paginate for T {}
+
+struct Cursor<O> {
+    operation: O,
+    page: i64,
+    seen: i64,
+    /// How many items the first page held.
+    page_size: Option<i64>,
+    done: bool,
+}
+
+macro_rules! list_operations {
+    ($($operation:ident, $first_page:literal: $page:ident => $item:ident, $error:ident;)*) => {$(
         impl ListPage for types::$page {
             type Item = types::$item;
             fn into_items(self) -> Vec<Self::Item> {
@@ -36,75 +122,104 @@ macro_rules! list_page {
                 self.total_count
             }
         }
+
+        impl ListOperation for builder::$operation<'_> {
+            const FIRST_PAGE: i64 = $first_page;
+            type Page = types::$page;
+            type Error = types::$error;
+            fn with_page(self, page: i64) -> Self {
+                self.page(page)
+            }
+            fn fetch(
+                self,
+            ) -> impl Future<Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>> {
+                self.send()
+            }
+        }
     )*};
 }
 
-list_page! {
-    ListConversationsResponse => ListConversationsResponseDataItem,
-    ListDocumentsResponse => ListDocumentsResponseDataItem,
-    GetGuardrailsResponse => GetGuardrailsResponseDataItem,
-    GetObjectivesResponse => GetObjectivesResponseDataItem,
-    ListReplicasResponse => ListReplicasResponseDataItem,
-    ListVideosResponse => ListVideosResponseDataItem,
+list_operations! {
+    ListConversations, 1: ListConversationsResponse => ListConversationsResponseDataItem, ListConversationsError;
+    ListDocuments, 0: ListDocumentsResponse => ListDocumentsResponseDataItem, ListDocumentsError;
+    GetGuardrails, 1: GetGuardrailsResponse => GetGuardrailsResponseDataItem, GetGuardrailsError;
+    GetObjectives, 1: GetObjectivesResponse => GetObjectivesResponseDataItem, GetObjectivesError;
+    ListReplicas, 1: ListReplicasResponse => ListReplicasResponseDataItem, ListReplicasError;
+    ListVideos, 1: ListVideosResponse => ListVideosResponseDataItem, ListVideosError;
 }
 
-/// Every item of a list, asking for `limit` items a page, from page `first_page` on.
-///
-/// `list_page` makes the call for one page number; it is where filters go. The pages
-/// do not agree on numbering (`list_documents` counts from 0, `get_objectives` from 1),
-/// so the first page is the caller's to give. The stream ends after the page that
-/// brings the items seen to `total_count`, or, when the server does not say
-/// `total_count`, after an empty page or one shorter than `limit`. The first error
-/// ends it too, after yielding the error. The stream is not `Unpin`: collect it
-/// (`TryStreamExt::try_collect`) or pin it (`std::pin::pin!`) to call `next`.
-///
-/// ```no_run
-/// use tavus_api::paging::TryStreamExt;
-/// # async fn run(client: tavus_api::Client) -> Result<(), tavus_api::Error<tavus_api::types::ListDocumentsError>> {
-/// let documents: Vec<_> = tavus_api::paging::every_item(0, 50, |page| {
-///     client.list_documents(Some(50), None, Some(page), None, None, None)
-/// })
-/// .try_collect()
-/// .await?;
-/// # Ok(()) }
-/// ```
-pub fn every_item<P, E, F, Fut>(
-    first_page: i64,
-    limit: i64,
-    list_page: F,
-) -> impl Stream<Item = Result<P::Item, Error<E>>>
-where
-    P: ListPage,
-    F: FnMut(i64) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<P>, Error<E>>>,
-{
-    let start = Cursor {
-        page: first_page,
-        seen: 0,
-        done: false,
-        list_page,
-    };
-    stream::try_unfold(start, move |mut cursor| async move {
-        if cursor.done {
-            return Ok::<_, Error<E>>(None);
+/// The first page of each list operation, as the vendored spec says, so that paging
+/// follows when Tavus renumbers a list.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The description of `operation_id`'s `page` parameter in the vendored spec.
+    fn page_description(operation_id: &str) -> String {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi");
+        for entry in walk(&spec) {
+            let text = std::fs::read_to_string(&entry).unwrap();
+            if !text.contains(&format!("operationId: {operation_id}\n")) {
+                continue;
+            }
+            let page = text
+                .split("name: page\n")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{operation_id} has no page parameter"));
+            let description = page
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("description:"))
+                .unwrap();
+            return description.trim().trim_matches('\'').to_owned();
         }
-        let page = (cursor.list_page)(cursor.page).await?.into_inner();
-        let total = page.total_count();
-        let items = page.into_items();
-        cursor.seen += items.len() as i64;
-        cursor.page += 1;
-        cursor.done = match total {
-            Some(total) => items.is_empty() || cursor.seen >= total,
-            None => (items.len() as i64) < limit.max(1),
-        };
-        Ok(Some((stream::iter(items.into_iter().map(Ok)), cursor)))
-    })
-    .try_flatten()
-}
+        panic!("no vendored file has {operation_id}")
+    }
 
-struct Cursor<F> {
-    page: i64,
-    seen: i64,
-    done: bool,
-    list_page: F,
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+
+    /// `FIRST_PAGE` as the description of the `page` parameter says, or `None`.
+    fn documented_first_page(description: &str) -> Option<i64> {
+        if description.contains("0-based") || description.contains("default: 0") {
+            Some(0)
+        } else if description.contains("Default is 1") {
+            Some(1)
+        } else {
+            None
+        }
+    }
+
+    #[test]
+    fn first_pages_are_the_documented_ones() {
+        let table = [
+            ("listConversations", builder::ListConversations::FIRST_PAGE),
+            ("listDocuments", builder::ListDocuments::FIRST_PAGE),
+            ("getGuardrails", builder::GetGuardrails::FIRST_PAGE),
+            ("getObjectives", builder::GetObjectives::FIRST_PAGE),
+            ("listVideos", builder::ListVideos::FIRST_PAGE),
+        ];
+        for (operation, first_page) in table {
+            let description = page_description(operation);
+            assert_eq!(
+                documented_first_page(&description),
+                Some(first_page),
+                "{operation}: {description:?}"
+            );
+        }
+        // Undocumented: taken as 1, like the rest of the v2 lists. The day the page says,
+        // this fails and the table follows.
+        let replicas = page_description("listReplicas");
+        assert_eq!(documented_first_page(&replicas), None, "{replicas:?}");
+        assert_eq!(builder::ListReplicas::FIRST_PAGE, 1);
+    }
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use openapiv3::OpenAPI;
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle};
 
-use crate::{SpecError, VendoredSpec, adapt, code, routes};
+use crate::{SpecError, VendoredSpec, adapt, code, routes, settings};
 
 /// The lines [`run`] prints to cargo, and all it prints to stdout: rerun the build script
 /// only when `openapi/` (any file under it) or the script itself changes, not on every
@@ -98,33 +98,44 @@ pub struct GeneratedClient {
 /// benchmark times this very pipeline.
 pub fn generate_client(spec_dir: &Path) -> Result<GeneratedClient, String> {
     let spec = load_for_progenitor(spec_dir).map_err(|e| e.to_string())?;
+    let generate = |settings: &GenerationSettings| -> Result<syn::File, String> {
+        let tokens = Generator::new(settings)
+            .generate_tokens(&spec)
+            .map_err(|e| {
+                format!(
+                    "progenitor cannot generate a client from {}: {e}",
+                    spec_dir.display()
+                )
+            })?;
+        syn::parse2(tokens).map_err(|e| {
+            format!(
+                "progenitor's client for {} is not a Rust file ({e}): a progenitor bug",
+                spec_dir.display()
+            )
+        })
+    };
 
     let mut settings = GenerationSettings::new();
     settings
-        .with_interface(InterfaceStyle::Positional)
+        // `client.list_documents().limit(10).send()`: a parameter or a body property
+        // added upstream is a new setter, not a new argument that breaks every call.
+        .with_interface(InterfaceStyle::Builder)
         .with_hooks(HooksMode::Expected)
         // Per-client settings the hooks read through `ClientInfo::inner`.
         .with_inner_type(quote::quote!(crate::ClientSettings))
         .with_derive("PartialEq");
-    let tokens = Generator::new(&settings)
-        .generate_tokens(&spec)
-        .map_err(|e| {
-            format!(
-                "progenitor cannot generate a client from {}: {e}",
-                spec_dir.display()
-            )
-        })?;
+    settings::lenient_booleans(&mut settings, "crate::LenientBool");
+    // A first generation names the types; the second marks them all.
+    let names = settings::type_names(&generate(&settings)?);
+    settings::non_exhaustive_types(&mut settings, names.iter().map(String::as_str));
+    let mut generated = generate(&settings)?;
+
     let routes = routes::routes(&spec);
-    let mut generated: syn::File = syn::parse2(tokens).map_err(|e| {
-        format!(
-            "progenitor's client for {} is not a Rust file ({e}): a progenitor bug",
-            spec_dir.display()
-        )
-    })?;
     code::encode_path_parameters_with(
         &mut generated,
         &syn::parse_quote!(crate::hooks::encode_path),
     )
+    .and_then(|()| code::default_flattened_maps(&mut generated))
     .and_then(|()| {
         code::return_errors_through(
             &mut generated,

@@ -22,6 +22,7 @@ mod error;
 mod merge;
 mod parse;
 pub mod routes;
+pub mod settings;
 mod vendored;
 
 pub use error::SpecError;

@@ -23,6 +23,7 @@ mod not_modified;
 mod one_of;
 mod open_enums;
 mod success_responses;
+mod unknown_properties;
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -33,8 +34,9 @@ pub use error_responses::name_error_responses;
 pub use json_patch::allow_remove_without_value;
 pub use not_modified::drop_not_modified_bodies;
 pub use one_of::name_one_of_alternatives;
-pub use open_enums::open_response_enums;
+pub use open_enums::open_enums;
 pub use success_responses::check_success_responses;
+pub use unknown_properties::keep_unknown_properties;
 
 use crate::SpecError;
 
@@ -46,7 +48,8 @@ pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
     }
     drop_not_modified_bodies(&mut spec);
     check_success_responses(&spec)?;
-    open_response_enums(&mut spec);
+    open_enums(&mut spec);
+    keep_unknown_properties(&mut spec)?;
     allow_remove_without_value(&mut spec);
     name_one_of_alternatives(&mut spec)?;
     name_error_responses(&mut spec)?;
@@ -200,6 +203,37 @@ pub(crate) fn walk_request_bodies(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Sch
                 }
             }
         }
+    }
+}
+
+/// Calls `f` on every inline schema of every operation's parameters, named as
+/// progenitor names a parameter's type: `<OperationId><Parameter>`.
+pub(crate) fn walk_parameters(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
+    for (_, _, operation) in operations_mut(spec) {
+        let id = pascal_case(operation.operation_id.as_deref().unwrap_or_default());
+        for parameter in &mut operation.parameters {
+            let ReferenceOr::Item(parameter) = parameter else {
+                continue;
+            };
+            let data = parameter_data_mut(parameter);
+            let name = format!("{id}{}", pascal_case(&data.name));
+            if let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) =
+                &mut data.format
+            {
+                walk_mut(schema, &name, f);
+            }
+        }
+    }
+}
+
+/// What every kind of parameter has: its name and schema.
+fn parameter_data_mut(parameter: &mut openapiv3::Parameter) -> &mut openapiv3::ParameterData {
+    use openapiv3::Parameter;
+    match parameter {
+        Parameter::Query { parameter_data, .. }
+        | Parameter::Header { parameter_data, .. }
+        | Parameter::Path { parameter_data, .. }
+        | Parameter::Cookie { parameter_data, .. } => parameter_data,
     }
 }
 
