@@ -1,18 +1,18 @@
-//! [`LenientBool`]: every boolean of the API.
+//! [`LenientBool`]: every boolean of a response.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A boolean of the API, which also decodes from the strings `"true"` and `"false"`.
+/// A boolean of a response, which also decodes from the strings `"true"` and `"false"`.
 ///
 /// Tavus sends some booleans as strings (a documented persona carries
 /// `tts_emotion_control: "false"`), and one such field would otherwise make a whole
-/// response fail to decode. Every boolean of the generated types is a `LenientBool`
-/// (`tavus_openapi::settings::lenient_booleans`). It reads `true`, `false`, `"true"` and
-/// `"false"`, and always writes a JSON boolean. Setters take a `bool`
-/// (`.enabled(true)`); read one with [`LenientBool::get`], `bool::from` or `== true`.
+/// response fail to decode. Every boolean of a response type is a `LenientBool`
+/// (`tavus_openapi::adapt::lenient_booleans`); what the client sends stays `bool`. It
+/// reads `true`, `false`, `"true"` and `"false"`, and always writes a JSON boolean. Read
+/// one with [`LenientBool::get`], `bool::from` or `== true`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LenientBool(pub bool);
 

@@ -124,7 +124,7 @@ pub fn generate_client(spec_dir: &Path) -> Result<GeneratedClient, String> {
         // Per-client settings the hooks read through `ClientInfo::inner`.
         .with_inner_type(quote::quote!(crate::ClientSettings))
         .with_derive("PartialEq");
-    settings::lenient_booleans(&mut settings, "crate::LenientBool");
+    adapt::lenient_booleans(&mut settings, "crate::LenientBool");
     // A first generation names the types; the second marks them all.
     let names = settings::type_names(&generate(&settings)?);
     settings::non_exhaustive_types(&mut settings, names.iter().map(String::as_str));

@@ -62,11 +62,18 @@ pub fn encode_path_parameters_with(
 
 /// Makes every generated operation return its errors through `attach`, as `error_type`.
 ///
-/// progenitor has no setting for the error type its methods return, and its
-/// `progenitor_client::Error` says little to a user: an undocumented status or a body
-/// that is not JSON prints as reqwest's `Response { url, status, headers }`, without the
-/// operation or any of the body, and a refused connection, a timeout and a DNS failure
-/// all print as "error sending request for url (...)". Each generated operation is an
+/// A safety fix for upstream behaviour: progenitor (0.15.1) has no setting for the error
+/// type its operations return (no upstream issue about it was found), and its
+/// `progenitor_client::Error` prints what a server sent, unfiltered: an error response
+/// prints every response header (`status: ..; headers: {..}; value: ..`), an undocumented
+/// status prints reqwest's `Response { url, status, headers }`, and a body that is not
+/// the documented JSON prints whole. A server or proxy that echoes the request's
+/// `x-api-key` into a header or the body puts the key into the caller's logs
+/// (`tests/tests/secret_in_headers.rs` shows it). The hand-written error type prints the
+/// operation, the status and a bounded excerpt of the body with the key taken out, never
+/// the headers; it also says what happened where progenitor's says little (a refused
+/// connection, a timeout and a DNS failure all print as "error sending request for url
+/// (...)"). Each generated operation is an
 /// `async fn` returning `Result<ResponseValue<T>, Error<E>>` whose body names it in an
 /// `OperationInfo { operation_id: "..." }`; this changes the return type to
 /// `Result<ResponseValue<T>, error_type<E>>` and the body to
@@ -349,6 +356,10 @@ mod tests {
         file.to_token_stream().to_string()
     }
 
+    fn tokens_of(tokens: impl ToTokens) -> String {
+        tokens.to_token_stream().to_string()
+    }
+
     #[test]
     fn operations_return_errors_through_the_given_function() {
         let mut code: syn::File = parse_quote! {
@@ -409,6 +420,56 @@ mod tests {
         .to_string();
         assert!(err.contains("wrapped 0 of 1 operations"), "{err}");
         assert!(err.contains("no `OperationInfo` in [\"get\"]"), "{err}");
+    }
+
+    #[test]
+    fn builders_start_flattened_maps_empty() {
+        let mut code: syn::File = parse_quote! {
+            pub mod types {
+                pub struct Body {
+                    pub name: String,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+                }
+                pub struct Plain { pub name: String }
+                pub mod builder {
+                    impl ::std::default::Default for Body {
+                        fn default() -> Self {
+                            Self {
+                                name: Err("no value supplied for name".to_string()),
+                                extra: Err("no value supplied for extra".to_string()),
+                            }
+                        }
+                    }
+                    impl ::std::default::Default for Plain {
+                        fn default() -> Self {
+                            Self { name: Err("no value supplied for name".to_string()) }
+                        }
+                    }
+                }
+            }
+        };
+        default_flattened_maps(&mut code).unwrap();
+        let text = tokens(&code);
+        assert!(text.contains(&tokens_of(quote::quote!(extra: Ok(Default::default())))));
+        // Required properties stay required.
+        assert_eq!(text.matches("no value supplied for name").count(), 2);
+        assert!(!text.contains("no value supplied for extra"));
+    }
+
+    #[test]
+    fn a_flattened_map_whose_builder_is_not_found_is_an_error() {
+        let mut code: syn::File = parse_quote! {
+            pub mod types {
+                pub struct Body {
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+                }
+                pub mod builder {}
+            }
+        };
+        let err = default_flattened_maps(&mut code).unwrap_err().to_string();
+        assert!(err.contains("changed 0 builders, but 1 structs"), "{err}");
     }
 
     #[test]

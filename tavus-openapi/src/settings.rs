@@ -2,28 +2,7 @@
 //! the generated code: each is one named function that says what it handles and why, with
 //! a test.
 
-use progenitor_impl::{GenerationSettings, TypeImpl, TypePatch};
-
-/// Decodes every boolean of the API leniently, as `crate::LenientBool`.
-///
-/// Tavus sends some booleans as the strings `"true"` and `"false"`: a documented persona
-/// example carries `tts_emotion_control: "false"` where the spec says `boolean`, and the
-/// description of `patchPersona` tells users to send strings. With `bool`, that one field
-/// makes the whole response fail to decode. typify replaces every schema equal to
-/// `{type: boolean}` (descriptions aside) with the type named here; `crate::LenientBool`
-/// is the including crate's, which reads a boolean or one of those two strings and always
-/// writes a boolean.
-pub fn lenient_booleans(settings: &mut GenerationSettings, lenient_bool: &str) {
-    let boolean = schemars::schema::SchemaObject {
-        instance_type: Some(schemars::schema::InstanceType::Boolean.into()),
-        ..Default::default()
-    };
-    settings.with_conversion(
-        boolean,
-        lenient_bool,
-        [TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-    );
-}
+use progenitor_impl::{GenerationSettings, TypePatch};
 
 /// Marks every generated type `#[non_exhaustive]`, so that what the spec adds later is not
 /// a breaking change.
@@ -82,7 +61,7 @@ mod tests {
         syn::parse2(tokens).unwrap()
     }
 
-    const SPEC: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /v2/x:\n    get:\n      operationId: getX\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {on: {type: boolean, description: Whether}, mode: {type: string, enum: [a, b]}}}}}}\n";
+    const SPEC: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /v2/x:\n    get:\n      operationId: getX\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {mode: {type: string, enum: [a, b]}}}}}}\n";
 
     fn types_item<'a>(code: &'a syn::File, name: &str) -> &'a syn::Item {
         let syn::Item::Mod(types) = code
@@ -114,24 +93,6 @@ mod tests {
             _ => unreachable!(),
         };
         attrs.iter().any(|a| a.path().is_ident("non_exhaustive"))
-    }
-
-    #[test]
-    fn booleans_become_the_lenient_type_descriptions_and_all() {
-        let code = generate(SPEC, |s| lenient_booleans(s, "crate::LenientBool"));
-        let syn::Item::Struct(response) = types_item(&code, "GetXResponse") else {
-            panic!()
-        };
-        let on = response
-            .fields
-            .iter()
-            .find(|f| f.ident.as_ref().unwrap() == "on")
-            .unwrap();
-        let ty = &on.ty;
-        assert_eq!(
-            quote::quote!(#ty).to_string(),
-            quote::quote!(::std::option::Option<crate::LenientBool>).to_string()
-        );
     }
 
     #[test]

@@ -19,6 +19,7 @@
 
 mod error_responses;
 mod json_patch;
+mod lenient_booleans;
 mod not_modified;
 mod one_of;
 mod open_enums;
@@ -32,6 +33,7 @@ use openapiv3::{
 
 pub use error_responses::name_error_responses;
 pub use json_patch::allow_remove_without_value;
+pub use lenient_booleans::{LENIENT_BOOL_MARK, lenient_booleans, mark_response_booleans};
 pub use not_modified::drop_not_modified_bodies;
 pub use one_of::name_one_of_alternatives;
 pub use open_enums::open_enums;
@@ -50,6 +52,7 @@ pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
     check_success_responses(&spec)?;
     open_enums(&mut spec);
     keep_unknown_properties(&mut spec)?;
+    mark_response_booleans(&mut spec);
     allow_remove_without_value(&mut spec);
     name_one_of_alternatives(&mut spec)?;
     name_error_responses(&mut spec)?;
