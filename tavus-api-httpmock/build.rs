@@ -15,8 +15,10 @@ fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
     let spec =
         tavus_openapi::build_script::load_for_progenitor(spec_dir).map_err(|e| e.to_string())?;
 
-    // progenitor names types from the spec alone (tavus-api's build script patches and
-    // replaces none), so the helpers refer to the very `tavus_api::types` the client has.
+    // progenitor names types from the spec alone (tavus-api's build script renames none:
+    // its patches only add `#[non_exhaustive]`, and its one conversion, lenient booleans,
+    // is inside response types), so the helpers refer to the very `tavus_api::types` the
+    // client has.
     let tokens = Generator::new(&GenerationSettings::new())
         .httpmock(&spec, "tavus_api")
         .map_err(|e| {
