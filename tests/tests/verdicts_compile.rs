@@ -1,0 +1,464 @@
+//! The drift report's Rust verdicts, proven by compiling (issue 11, item 5).
+//!
+//! Each case applies one representative change to a copy of the vendored spec, generates
+//! the client from it through the very pipeline of the build script
+//! (`tavus_openapi::build_script::generate_client`), and puts that client, with the
+//! hand-written layer of `tavus-api`, in a scratch workspace beside a fixed caller
+//! (`tests/fixtures/verdicts/caller.rs`, written the way the README teaches). One
+//! `cargo check --keep-going` builds every case, sharing the dependencies. The test then
+//! asserts, for every case, that the drift report's Rust verdict for the change says
+//! "stops compiling" exactly when the caller does not compile, and that it is the verdict
+//! the case expects.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use integration_tests::repo_root;
+use serde_json::{Value, json};
+
+// TEMPORARY until the drift branch lands: the verdicts by rule id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RustVerdict { Compiles, FailsBeforeSending, StopsCompiling }
+fn rust_of(id: &str) -> RustVerdict {
+    match id {
+        "new-required-request-parameter" | "new-required-request-property" => RustVerdict::FailsBeforeSending,
+        "new-optional-request-parameter" | "new-optional-request-property" | "request-parameter-enum-value-added" | "response-property-enum-value-added" | "response-success-status-added" | "response-success-status-removed" | "endpoint-added" | "documentation-changed" => RustVerdict::Compiles,
+        _ => RustVerdict::StopsCompiling,
+    }
+}
+
+/// One representative change: what it does to the spec, and what the drift report must
+/// say it does to code written the documented way.
+struct Case {
+    name: &'static str,
+    edit: fn(&Path),
+    expected: RustVerdict,
+}
+
+fn cases() -> Vec<Case> {
+    use RustVerdict::{Compiles, FailsBeforeSending, StopsCompiling};
+    let case = |name, edit, expected| Case {
+        name,
+        edit,
+        expected,
+    };
+    vec![
+        case("unchanged", |_| {}, Compiles),
+        case(
+            "new-optional-query-parameter",
+            |dir| {
+                edit(dir, "documents/get-documents", |op| {
+                    push(&mut op["parameters"], json!({"in": "query", "name": "newest_first", "schema": {"type": "boolean"}}));
+                })
+            },
+            Compiles,
+        ),
+        case(
+            "new-required-query-parameter",
+            |dir| {
+                edit(dir, "documents/get-documents", |op| {
+                    push(&mut op["parameters"], json!({"in": "query", "name": "workspace_id", "required": true, "schema": {"type": "string"}}));
+                })
+            },
+            FailsBeforeSending,
+        ),
+        case(
+            "new-optional-request-property",
+            |dir| {
+                edit(dir, "documents/create-document", |op| {
+                    body(op)["properties"]["language"] = json!({"type": "string"});
+                })
+            },
+            Compiles,
+        ),
+        case(
+            "new-required-request-property",
+            |dir| {
+                edit(dir, "documents/create-document", |op| {
+                    let body = body(op);
+                    body["properties"]["language"] = json!({"type": "string"});
+                    push(&mut body["required"], json!("language"));
+                })
+            },
+            FailsBeforeSending,
+        ),
+        case(
+            "request-property-removed",
+            |dir| {
+                edit(dir, "documents/create-document", |op| {
+                    remove(&mut body(op)["properties"], "document_name");
+                })
+            },
+            StopsCompiling,
+        ),
+        case(
+            "request-property-retyped",
+            |dir| {
+                edit(dir, "documents/create-document", |op| {
+                    body(op)["properties"]["document_name"] = json!({"type": "integer"});
+                })
+            },
+            StopsCompiling,
+        ),
+        case(
+            "response-property-removed",
+            |dir| {
+                edit(dir, "video-request/get-video", |op| {
+                    remove(&mut success(op)["properties"], "video_name");
+                })
+            },
+            StopsCompiling,
+        ),
+        case(
+            "response-property-retyped",
+            |dir| {
+                edit(dir, "video-request/get-video", |op| {
+                    success(op)["properties"]["status"] = json!({"type": "integer"});
+                })
+            },
+            StopsCompiling,
+        ),
+        case(
+            "request-enum-value-added",
+            |dir| {
+                edit(dir, "documents/get-documents", |op| {
+                    let sort = op["parameters"]
+                        .as_array_mut()
+                        .unwrap()
+                        .iter_mut()
+                        .find(|p| p["name"] == "sort")
+                        .unwrap();
+                    push(&mut sort["schema"]["enum"], json!("relevance"));
+                })
+            },
+            Compiles,
+        ),
+        case(
+            "response-enum-value-added",
+            |dir| {
+                edit(dir, "personas/get-persona", |op| {
+                    let engine = find_key(success(op), "tts_engine").unwrap();
+                    push(&mut engine["enum"], json!("tomorrows-engine"));
+                })
+            },
+            Compiles,
+        ),
+        case(
+            "path-parameter-renamed",
+            |dir| {
+                edit_document(dir, "documents/delete-document", |doc| {
+                    let paths = doc["paths"].as_object_mut().unwrap();
+                    let item = paths.remove("/v2/documents/{document_id}").unwrap();
+                    paths.insert("/v2/documents/{id}".into(), item);
+                    let op = operation(doc);
+                    op["parameters"][0]["name"] = json!("id");
+                })
+            },
+            StopsCompiling,
+        ),
+        case(
+            "success-status-changed",
+            |dir| {
+                edit(dir, "documents/delete-document", |op| {
+                    let responses = op["responses"].as_object_mut().unwrap();
+                    let no_content = responses.remove("204").unwrap();
+                    responses.insert("200".into(), no_content);
+                })
+            },
+            Compiles,
+        ),
+        case(
+            "operation-added",
+            |dir| {
+                let from = page_file(dir, "documents/delete-document");
+                let mut doc = read(&from);
+                let paths = doc["paths"].as_object_mut().unwrap();
+                let item = paths.remove("/v2/documents/{document_id}").unwrap();
+                paths.insert("/v2/documents/{document_id}/archive".into(), item);
+                let op = operation(&mut doc);
+                op["operationId"] = json!("archiveDocument");
+                let item = doc["paths"]["/v2/documents/{document_id}/archive"]
+                    .as_object_mut()
+                    .unwrap();
+                let delete = item.remove("delete").unwrap();
+                item.insert("post".into(), delete);
+                write(&page_file(dir, "documents/archive-document"), &doc);
+            },
+            Compiles,
+        ),
+        case(
+            "operation-removed",
+            |dir| std::fs::remove_file(page_file(dir, "video-request/delete-video")).unwrap(),
+            StopsCompiling,
+        ),
+    ]
+}
+
+#[test]
+fn rust_verdicts_say_stops_compiling_exactly_when_the_caller_stops_compiling() {
+    let scratch = repo_root().join("target/verdicts-compile");
+    let workspace = scratch.join("workspace");
+    let _ = std::fs::remove_dir_all(&workspace);
+    std::fs::create_dir_all(&workspace).unwrap();
+    let vendored = tavus_openapi::VendoredSpec::load(repo_root().join("openapi"))
+        .unwrap()
+        .document;
+
+    let cases = cases();
+    let mut verdicts = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let spec_dir = workspace.join(format!("spec-{i}"));
+        copy_dir(&repo_root().join("openapi"), &spec_dir);
+        (case.edit)(&spec_dir);
+        let changed = tavus_openapi::VendoredSpec::load(&spec_dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name))
+            .document;
+        let changes = xtask::diff::diff_documents(&vendored, &changed);
+        assert_eq!(
+            changes.is_empty(),
+            case.name == "unchanged",
+            "{}: {changes:#?}",
+            case.name
+        );
+        let verdict = changes
+            .iter()
+            .map(|c| rust_of(c.rule.id()))
+            .max()
+            .unwrap_or(RustVerdict::Compiles);
+        verdicts.push((verdict, changes));
+        let client = tavus_openapi::build_script::generate_client(&spec_dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        write_case(&workspace, i, &client);
+    }
+    write_workspace(&workspace, cases.len());
+
+    let compiled = check(&workspace, &scratch.join("target"));
+    let mut wrong = Vec::new();
+    for (i, (case, (verdict, changes))) in cases.iter().zip(&verdicts).enumerate() {
+        assert!(
+            compiled.contains(&format!("client-{i}")),
+            "{}: the generated client itself does not compile",
+            case.name
+        );
+        let caller_compiles = compiled.contains(&format!("caller-{i}"));
+        let rules: Vec<&str> = changes.iter().map(|c| c.rule.id()).collect();
+        if (*verdict == RustVerdict::StopsCompiling) == caller_compiles
+            || *verdict != case.expected
+        {
+            wrong.push(format!(
+                "{}: rules {rules:?} say {verdict:?} (expected {:?}), and the caller {}",
+                case.name,
+                case.expected,
+                if caller_compiles {
+                    "compiles"
+                } else {
+                    "does not compile"
+                }
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// `cargo check` of the whole scratch workspace, each crate as far as it goes: the
+/// directories (`client-<i>`, `caller-<i>`) of the packages whose library compiled.
+fn check(workspace: &Path, target_dir: &Path) -> BTreeSet<String> {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "check",
+            "--workspace",
+            "--keep-going",
+            "--offline",
+            "--message-format=json",
+        ])
+        .current_dir(workspace)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["kind"][0] == "lib")
+        .filter_map(|m| {
+            let manifest = Path::new(m["manifest_path"].as_str()?);
+            let directory = manifest.parent()?.file_name()?.to_str()?;
+            Some(directory.to_owned())
+        })
+        .collect()
+}
+
+/// The client of case `i` (`client-<i>`, the hand-written layer of `tavus-api` with the
+/// generated code as its build script's output) and its caller (`caller-<i>`).
+fn write_case(workspace: &Path, i: usize, generated: &tavus_openapi::build_script::GeneratedClient) {
+    let tavus_api = repo_root().join("tavus-api");
+    let client = workspace.join(format!("client-{i}"));
+    copy_dir(&tavus_api.join("src"), &client.join("src"));
+    std::fs::copy(tavus_api.join("README.md"), client.join("README.md")).unwrap();
+    std::fs::write(client.join("codegen.rs"), &generated.code).unwrap();
+    std::fs::write(client.join("routes.rs"), &generated.routes).unwrap();
+    std::fs::write(
+        client.join("build.rs"),
+        "fn main() {\n    let out = std::path::PathBuf::from(std::env::var_os(\"OUT_DIR\").unwrap());\n    for file in [\"codegen.rs\", \"routes.rs\"] {\n        std::fs::copy(file, out.join(file)).unwrap();\n    }\n}\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(tavus_api.join("Cargo.toml")).unwrap();
+    std::fs::write(client.join("Cargo.toml"), client_manifest(&manifest, i)).unwrap();
+
+    let caller = workspace.join(format!("caller-{i}"));
+    std::fs::create_dir_all(caller.join("src")).unwrap();
+    std::fs::copy(
+        repo_root().join("tests/fixtures/verdicts/caller.rs"),
+        caller.join("src/lib.rs"),
+    )
+    .unwrap();
+    std::fs::write(
+        caller.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"caller-{i}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ntavus-api = {{ package = \"tavus-api-case-{i}\", path = \"../client-{i}\" }}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// `tavus-api`'s manifest for case `i`: its dependencies and features as they are,
+/// without TLS by default (nothing here makes a connection, and aws-lc would double the
+/// time), without the build-dependencies (the code is generated already) or the
+/// dev-dependencies.
+fn client_manifest(manifest: &str, i: usize) -> String {
+    let mut out = String::new();
+    let mut section = String::new();
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            section = line.to_owned();
+        }
+        if section == "[build-dependencies]" || section == "[dev-dependencies]" {
+            continue;
+        }
+        let line = match line {
+            "name = \"tavus-api\"" => format!("name = \"tavus-api-case-{i}\"\npublish = false"),
+            "default = [\"rustls\"]" => "default = []".to_owned(),
+            _ if line.starts_with("include = ") => continue,
+            _ => line.to_owned(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("\n[lib]\nname = \"tavus_api\"\n");
+    out
+}
+
+/// The scratch workspace: every case's client and caller, the repository's workspace
+/// dependencies and package fields (which the clients' manifests inherit), and its
+/// lockfile, so that nothing is resolved anew and nothing is fetched.
+fn write_workspace(workspace: &Path, cases: usize) {
+    let root = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+    let inherited = &root[root.find("[workspace.package]").unwrap()..];
+    let inherited = inherited.replace(
+        "path = \"",
+        &format!("path = \"{}/", repo_root().display()),
+    );
+    let members: Vec<String> = (0..cases)
+        .flat_map(|i| [format!("\"client-{i}\""), format!("\"caller-{i}\"")])
+        .collect();
+    std::fs::write(
+        workspace.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n{inherited}",
+            members.join(", ")
+        ),
+    )
+    .unwrap();
+    std::fs::copy(repo_root().join("Cargo.lock"), workspace.join("Cargo.lock")).unwrap();
+}
+
+/// The file of the vendored page `page` (such as `documents/get-documents`) under `dir`.
+fn page_file(dir: &Path, page: &str) -> PathBuf {
+    dir.join(format!("api-reference/{page}.yaml"))
+}
+
+fn read(file: &Path) -> Value {
+    let text = std::fs::read_to_string(file).unwrap();
+    serde_norway::from_str(&text).unwrap()
+}
+
+fn write(file: &Path, document: &Value) {
+    std::fs::write(file, serde_norway::to_string(document).unwrap()).unwrap();
+}
+
+/// Changes the document of a vendored page.
+fn edit_document(dir: &Path, page: &str, change: impl FnOnce(&mut Value)) {
+    let file = page_file(dir, page);
+    let mut document = read(&file);
+    change(&mut document);
+    write(&file, &document);
+}
+
+/// Changes the one operation of a vendored page.
+fn edit(dir: &Path, page: &str, change: impl FnOnce(&mut Value)) {
+    edit_document(dir, page, |document| change(operation(document)));
+}
+
+/// The one operation of a page's document.
+fn operation(document: &mut Value) -> &mut Value {
+    let (_, item) = document["paths"]
+        .as_object_mut()
+        .unwrap()
+        .iter_mut()
+        .next()
+        .unwrap();
+    item.as_object_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|(key, _)| key.as_str() != "parameters")
+        .map(|(_, op)| op)
+        .unwrap()
+}
+
+fn body(operation: &mut Value) -> &mut Value {
+    &mut operation["requestBody"]["content"]["application/json"]["schema"]
+}
+
+fn success(operation: &mut Value) -> &mut Value {
+    &mut operation["responses"]["200"]["content"]["application/json"]["schema"]
+}
+
+fn push(list: &mut Value, value: Value) {
+    if list.is_null() {
+        *list = json!([]);
+    }
+    list.as_array_mut().unwrap().push(value);
+}
+
+fn remove(object: &mut Value, key: &str) {
+    assert!(object.as_object_mut().unwrap().remove(key).is_some(), "{key}");
+}
+
+/// The first value under the key `key`, depth first.
+fn find_key<'a>(value: &'a mut Value, key: &str) -> Option<&'a mut Value> {
+    match value {
+        Value::Object(object) => {
+            if object.contains_key(key) {
+                return object.get_mut(key);
+            }
+            object.values_mut().find_map(|v| find_key(v, key))
+        }
+        Value::Array(items) => items.iter_mut().find_map(|v| find_key(v, key)),
+        _ => None,
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
