@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 mod schema;
 
-use crate::rules::{Rule, Severity};
+use crate::rules::{Rule, Rust, Semver, Wire};
 use crate::text_diff::describe;
 use schema::{parameter_shape, type_changed};
 
@@ -30,8 +30,8 @@ const READ_OPERATION_EXTENSIONS: [&str; 2] = ["x-dropshot-pagination", "x-dropsh
 /// replaces the generated type with an existing Rust type).
 pub(crate) const READ_SCHEMA_EXTENSION: &str = "x-rust-type";
 
-/// One difference, explained. Its severity is its rule's ([`Change::severity`]), and is
-/// serialised after the rule.
+/// One difference, explained. Its verdicts are its rule's ([`Change::wire`],
+/// [`Change::rust`], [`Change::semver`]), and are serialised after the rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// Which rule it falls under.
@@ -62,19 +62,31 @@ impl Change {
         }
     }
 
-    /// The rule's classification.
-    pub fn severity(&self) -> Severity {
-        self.rule.severity()
+    /// Whether an existing client still talks correctly to the server (the rule's).
+    pub fn wire(&self) -> Wire {
+        self.rule.wire()
+    }
+
+    /// What regenerating the crate does to code written the documented way (the rule's).
+    pub fn rust(&self) -> Rust {
+        self.rule.rust()
+    }
+
+    /// The bump the regenerated crate needs for this change (the rule's).
+    pub fn semver(&self) -> Semver {
+        self.rule.semver()
     }
 }
 
 impl Serialize for Change {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        /// The JSON layout of `xtask/DRIFT.md`, severity included.
+        /// The JSON layout of `xtask/DRIFT.md`, verdicts included.
         #[derive(Serialize)]
         struct Json<'a> {
             rule: Rule,
-            severity: Severity,
+            wire: Wire,
+            rust: Rust,
+            semver: Semver,
             #[serde(skip_serializing_if = "Option::is_none")]
             operation: Option<&'a str>,
             location: &'a str,
@@ -82,7 +94,9 @@ impl Serialize for Change {
         }
         Json {
             rule: self.rule,
-            severity: self.severity(),
+            wire: self.wire(),
+            rust: self.rust(),
+            semver: self.semver(),
             operation: self.operation.as_deref(),
             location: &self.location,
             message: &self.message,
@@ -135,7 +149,7 @@ pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
         Rule::UnclassifiedChange,
         None,
         shown(&paths),
-        "changed in a way the drift check cannot classify, so it is assumed breaking",
+        "changed in a way the drift check cannot classify, so the worst is assumed (wire-breaking, stops compiling)",
     ))
 }
 
@@ -887,7 +901,8 @@ components:
         assert_eq!(diff_documents(&old, &new), []);
         let change = unclassified(&old, &new).unwrap();
         assert_eq!(change.rule, Rule::UnclassifiedChange);
-        assert_eq!(change.severity(), Severity::Breaking);
+        assert_eq!(change.wire(), Wire::Breaking);
+        assert_eq!(change.rust(), Rust::StopsCompiling);
         assert_eq!(
             change.location,
             "paths./v2/videos/{id}.get.parameters[0].style"
