@@ -492,9 +492,11 @@ mod tests {
         let open = markdown.find("<details>").unwrap();
         let close = markdown.find("\n</details>").unwrap();
         assert_eq!(change_lines(&many).len(), 30);
-        assert!(markdown[open..close].contains(
-            "- **major**, wire **breaking**, Rust **stops-compiling**: the page: gone"
-        ));
+        assert!(
+            markdown[open..close].contains(
+                "- **major**, wire **breaking**, Rust **stops-compiling**: the page: gone"
+            )
+        );
         assert!(markdown[close..].contains(NEXT_STEPS));
     }
 }
