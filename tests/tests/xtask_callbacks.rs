@@ -175,7 +175,7 @@ fn events_values_and_examples_added_removed_and_changed() {
 }
 
 #[test]
-fn an_event_removed_and_an_example_broken_are_breaking() {
+fn an_event_removed_and_an_example_broken_are_major_and_the_example_wire_breaking() {
     let setup = Setup::new();
     setup.edit_upstream(
         "* **system.replica\\_joined**: This is fired when the replica becomes ready for a conversation.\n",
@@ -202,7 +202,27 @@ fn an_event_removed_and_an_example_broken_are_breaking() {
             .to_string()
             .contains("no longer valid JSON as published")
     );
-    assert_eq!(setup.run("drift", &["--fail-on", "breaking"]).status, 1);
+    assert_eq!(report["semver"], "major");
+    for (rule, wire, rust) in [
+        ("callback-event-removed", "compatible", "stops-compiling"),
+        ("callback-example-changed", "breaking", "stops-compiling"),
+    ] {
+        let change = report["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["page"] == PAGE)
+            .flat_map(|p| p["changes"].as_array().unwrap())
+            .find(|c| c["rule"] == rule)
+            .unwrap();
+        assert_eq!(
+            (&change["wire"], &change["rust"]),
+            (&wire.into(), &rust.into())
+        );
+    }
+    for fail_on in ["wire-breaking", "major", "stops-compiling"] {
+        assert_eq!(setup.run("drift", &["--fail-on", fail_on]).status, 1);
+    }
 }
 
 #[test]
@@ -215,8 +235,11 @@ fn other_text_and_reformatted_examples_are_documentation() {
     assert_eq!(status, 1);
     let (_, changes) = page_changes(&report);
     assert_eq!(changes, pairs(&[("callback-page-text-changed", "")]));
-    assert_eq!(report["summary"]["documentation"], 1);
-    assert_eq!(setup.run("drift", &["--fail-on", "breaking"]).status, 0);
+    assert_eq!(report["summary"]["wire"]["none"], 1);
+    assert_eq!(report["semver"], "patch");
+    for fail_on in ["wire-breaking", "major", "stops-compiling"] {
+        assert_eq!(setup.run("drift", &["--fail-on", fail_on]).status, 0);
+    }
 }
 
 #[test]

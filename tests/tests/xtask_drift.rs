@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use integration_tests::{DocsServer, Reply, docs_snapshot, temp_copy, vendored_snapshot, xtask};
 use serde_json::Value;
+use xtask::rules::Rule;
 
 /// A site and a vendored directory to modify, and the server in front of the site.
 struct Setup {
@@ -70,8 +71,10 @@ fn edit(file: &Path, from: &str, to: &str) {
     std::fs::write(file, text.replacen(from, to, 1)).unwrap();
 }
 
-/// The `(rule, location)` of every change of `page` in a JSON report.
+/// The `(rule, location)` of every change of `page` in a JSON report, after checking
+/// that the report's verdicts are those of the rules table.
 fn changes(report: &Value, page: &str) -> Vec<(String, String)> {
+    verdicts_agree(report);
     let pages = report["pages"].as_array().unwrap();
     let entry = pages
         .iter()
@@ -88,6 +91,34 @@ fn changes(report: &Value, page: &str) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// Every change of a JSON report carries its rule's `wire`, `rust` and `semver`, and the
+/// report's `semver` is the greatest of them (`null` without changes).
+fn verdicts_agree(report: &Value) {
+    assert_eq!(report["schema_version"], 2, "{report:#}");
+    let mut greatest = None;
+    for change in report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["changes"].as_array().unwrap())
+    {
+        let rule = Rule::ALL
+            .iter()
+            .find(|r| change["rule"] == r.id())
+            .unwrap_or_else(|| panic!("unknown rule in {change:#}"));
+        assert_eq!(change["wire"], rule.wire().id(), "{change:#}");
+        assert_eq!(change["rust"], rule.rust().id(), "{change:#}");
+        assert_eq!(change["semver"], rule.semver().id(), "{change:#}");
+        assert!(change.get("severity").is_none(), "{change:#}");
+        greatest = greatest.max(Some(rule.semver()));
+    }
+    assert_eq!(
+        report["semver"],
+        greatest.map_or(Value::Null, |s| s.id().into()),
+        "{report:#}"
+    );
 }
 
 const LIST_DOCUMENTS: &str = "api-reference/documents/get-documents";
@@ -325,6 +356,25 @@ const CASES: &[Case] = &[
     ),
     up(
         DELETE_DOCUMENT,
+        "        '204':\n          description: NO CONTENT - Document deleted successfully\n",
+        "        '200':\n          description: Deleted\n",
+        &[
+            ("response-success-status-removed", "response 204"),
+            ("response-success-status-added", "response 200"),
+        ],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "        '204':\n          description: NO CONTENT - Document deleted successfully\n",
+        "        '200':\n          description: Deleted\n          content:\n            application/json:\n              schema:\n                type: object\n",
+        &[
+            ("response-success-status-removed", "response 204"),
+            ("response-success-status-added", "response 200"),
+            ("response-media-type-added", "response 204 → 200 body"),
+        ],
+    ),
+    up(
+        DELETE_DOCUMENT,
         "        '404':\n",
         "        '429':\n          description: Too Many Requests\n        '404':\n",
         &[("response-non-success-status-added", "response 429")],
@@ -341,6 +391,12 @@ const CASES: &[Case] = &[
         "  /v2/documents/{document_id}:\n",
         "  /v2/docs/{document_id}:\n",
         &[("endpoint-removed", ""), ("endpoint-added", "")],
+    ),
+    up(
+        DELETE_DOCUMENT,
+        "  /v2/documents/{document_id}:\n    delete:\n      tags:\n        - Documents\n      summary: Delete Document\n      description: |\n        Delete a document and its associated data using its unique identifier.\n      operationId: deleteDocument\n      parameters:\n        - in: path\n          name: document_id\n",
+        "  /v2/documents/{id}:\n    delete:\n      tags:\n        - Documents\n      summary: Delete Document\n      description: |\n        Delete a document and its associated data using its unique identifier.\n      operationId: deleteDocument\n      parameters:\n        - in: path\n          name: id\n",
+        &[("path-parameter-renamed", "path")],
     ),
     up(
         DELETE_DOCUMENT,
@@ -479,48 +535,151 @@ fn no_drift_exits_0_and_says_so() {
     assert!(!run.stdout.contains('\x1b'), "no colour off a terminal");
     let (status, report) = setup.drift_json();
     assert_eq!(status, 0);
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["semver"], Value::Null);
     assert_eq!(report["summary"]["unchanged_pages"], 35);
     assert_eq!(report["pages"], Value::Array(vec![]));
 }
 
+const FAIL_ON: [&str; 4] = ["any", "wire-breaking", "major", "stops-compiling"];
+
+/// The exit status under each `--fail-on` value, in the order of [`FAIL_ON`].
+fn statuses(setup: &Setup) -> [u8; 4] {
+    FAIL_ON.map(|value| {
+        let run = setup.drift(&["--fail-on", value]);
+        assert!(run.status < 2, "{run:?}");
+        run.status
+    })
+}
+
+/// Each `--fail-on` value counts its own changes, and the report's bump is the greatest
+/// of its changes'.
 #[test]
-fn fail_on_chooses_what_counts_and_formats_agree() {
+fn fail_on_chooses_which_verdict_counts_and_the_bump_is_the_greatest() {
+    let setup = Setup::new();
+    // Documentation only: a patch.
+    setup.edit_upstream(
+        DELETE_DOCUMENT,
+        "summary: Delete Document",
+        "summary: Remove",
+    );
+    assert_eq!(statuses(&setup), [1, 0, 0, 0]);
+    assert_eq!(setup.drift_json().1["semver"], "patch");
+    // A success status an old client does not expect: wire-breaking, but it compiles.
+    setup.edit_upstream(
+        DELETE_DOCUMENT,
+        "        '404':\n",
+        "        '202':\n          description: Accepted\n        '404':\n",
+    );
+    assert_eq!(statuses(&setup), [1, 1, 0, 0]);
+    assert_eq!(setup.drift_json().1["semver"], "minor");
+    // A new required query parameter: `send()` fails until it is set, a major change
+    // that still compiles.
+    setup.edit_upstream(
+        LIST_DOCUMENTS,
+        PAGE_PARAM,
+        "        - in: query\n          name: cursor\n          required: true\n          schema:\n            type: string\n        - in: query\n          name: page\n",
+    );
+    assert_eq!(statuses(&setup), [1, 1, 1, 0]);
+    let (_, report) = setup.drift_json();
+    verdicts_agree(&report);
+    assert_eq!(report["semver"], "major");
+    assert_eq!(
+        report["summary"]["wire"],
+        serde_json::json!({"breaking": 2, "compatible": 0, "none": 1})
+    );
+    assert_eq!(
+        report["summary"]["rust"],
+        serde_json::json!({"stops-compiling": 0, "fails-before-sending": 1, "compiles": 2})
+    );
+
+    // A renamed method stops compiling, and the wire does not see it.
+    let setup = Setup::new();
+    setup.edit_upstream(
+        DELETE_DOCUMENT,
+        "operationId: deleteDocument",
+        "operationId: removeDocument",
+    );
+    assert_eq!(statuses(&setup), [1, 0, 1, 1]);
+    assert_eq!(setup.drift_json().1["semver"], "major");
+}
+
+#[test]
+fn the_text_and_markdown_reports_show_the_verdicts_and_the_bump() {
     let setup = Setup::new();
     setup.edit_upstream(
         DELETE_DOCUMENT,
         "summary: Delete Document",
         "summary: Remove",
     );
-    assert_eq!(setup.drift(&["--fail-on", "breaking"]).status, 0);
-    let any = setup.drift(&["--fail-on", "any"]);
-    assert_eq!(any.status, 1);
-    assert!(any.stdout.contains("documentation"), "{}", any.stdout);
-    assert!(any.stdout.contains("cargo xtask update"), "{}", any.stdout);
+    let text = setup.drift(&[]);
+    assert_eq!(text.status, 1);
+    assert!(
+        text.stdout.contains("needs a patch release"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(
+            "  patch  wire none        rust compiles              DELETE /v2/documents/{document_id}: summary:"
+        ),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("cargo xtask update"),
+        "{}",
+        text.stdout
+    );
 
     setup.edit_upstream(CREATE_DOCUMENT, "                - document_url\n", "");
     setup.edit_upstream(LIST_DOCUMENTS, "name: name_or_uuid", "name: search");
-    assert_eq!(setup.drift(&["--fail-on", "breaking"]).status, 1);
+    let text = setup.drift(&[]);
+    assert!(
+        text.stdout.starts_with(&format!(
+            "Spec drift against {}: the regenerated crate needs a major release \
+             (3 changed, 0 new, 0 gone, 32 unchanged pages).\n\
+             Wire (clients already built): 1 breaking, 1 compatible, 1 none (documentation). \
+             Rust (code using the regenerated crate): 2 stops compiling, 0 fails before sending, \
+             1 compiles.\n",
+            setup.server.url()
+        )),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(
+            "  major  wire breaking    rust stops-compiling       GET /v2/documents: query parameter `name_or_uuid`: renamed to `search` [request-parameter-renamed]"
+        ),
+        "{}",
+        text.stdout
+    );
     let markdown = setup.drift(&["--format", "markdown"]);
     assert_eq!(markdown.status, 1);
     assert!(markdown.stdout.starts_with("## Tavus API spec drift"));
     assert!(
-        markdown.stdout.contains("| 1 | 1 | 1 |"),
-        "{}",
-        markdown.stdout
-    );
-    assert!(
         markdown
             .stdout
-            .contains("- **breaking**: GET /v2/documents: query parameter `name_or_uuid`: renamed to `search` (`request-parameter-renamed`)"),
+            .contains("| **major** | 1 | 1 | 1 | 2 | 0 | 1 |"),
         "{}",
         markdown.stdout
     );
+    for line in [
+        "- **major**, wire **breaking**, Rust **stops-compiling**: GET /v2/documents: query parameter `name_or_uuid`: renamed to `search` (`request-parameter-renamed`)",
+        "- **major**, wire compatible, Rust **stops-compiling**: POST /v2/documents: request body `document_url`: now optional (`request-property-became-optional`)",
+        "- patch, wire none, Rust compiles: DELETE /v2/documents/{document\\_id}: summary: ",
+    ] {
+        assert!(
+            markdown.stdout.contains(line),
+            "{line}\n{}",
+            markdown.stdout
+        );
+    }
 }
 
 /// A change in a field no rule reads, or in the document's default `security`, is not
-/// reformatting: it is breaking, so `--fail-on breaking` fails, while a text-only change
-/// does not make it fail.
+/// reformatting: it is wire-breaking, so `--fail-on wire-breaking` fails, while a
+/// text-only change fails none of the gates but `any`.
 #[test]
 fn changes_no_rule_explains_are_not_passed_off_as_reformatting() {
     let setup = Setup::new();
@@ -529,7 +688,7 @@ fn changes_no_rule_explains_are_not_passed_off_as_reformatting() {
         "summary: Delete Document",
         "summary: 'Delete Document'",
     );
-    assert_eq!(setup.drift(&["--fail-on", "breaking"]).status, 0);
+    assert_eq!(statuses(&setup), [1, 0, 0, 0]);
 
     let cases: &[(&str, &str, &str, (&str, &str))] = &[
         (
@@ -558,8 +717,8 @@ fn changes_no_rule_explains_are_not_passed_off_as_reformatting() {
             [(rule.to_string(), location.to_string())],
             "{report:#}"
         );
-        assert_eq!(report["summary"]["breaking"], 1, "{report:#}");
-        let run = setup.drift(&["--fail-on", "breaking"]);
+        assert_eq!(report["summary"]["wire"]["breaking"], 1, "{report:#}");
+        let run = setup.drift(&["--fail-on", "wire-breaking"]);
         assert_eq!(run.status, 1, "{run:?}");
         assert!(!run.stdout.contains("text-reformatted"), "{}", run.stdout);
     }
@@ -637,7 +796,12 @@ fn new_and_gone_pages_are_reported() {
         .unwrap();
     assert_eq!(gone["page"], "api-reference/video-request/delete-video");
     assert_eq!(gone["changes"][0]["rule"], "endpoint-removed");
-    assert_eq!(gone["changes"][0]["severity"], "breaking");
+    assert_eq!(gone["changes"][0]["wire"], "breaking");
+    assert_eq!(gone["changes"][0]["rust"], "stops-compiling");
+    assert_eq!(gone["changes"][0]["semver"], "major");
+    assert_eq!(new["changes"][0]["semver"], "minor");
+    verdicts_agree(&report);
+    assert_eq!(report["semver"], "major");
 }
 
 /// Each vendored file is compared with its page on its own, so a vendored set that no
@@ -876,6 +1040,8 @@ fn bad_command_lines_exit_2() {
     for args in [
         &["drift", "--docs-url", docs, "--format", "yaml"][..],
         &["drift", "--docs-url", docs, "--fail-on", "some"][..],
+        // Schema version 2 has no single "breaking": say which axis.
+        &["drift", "--docs-url", docs, "--fail-on", "breaking"][..],
         &["drift", "--docs-url", "ftp://docs.tavus.io"][..],
         &["drift", "--docs-url", docs, "--timeout", "0"][..],
         &["frobnicate"][..],
@@ -1097,11 +1263,11 @@ fn upstream_text_in_the_markdown_report_is_neutralised() {
     let line = run
         .stdout
         .lines()
-        .find(|l| l.starts_with("- documentation"))
+        .find(|l| l.starts_with("- patch"))
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert_eq!(
         line,
-        "- documentation: DELETE /v2/documents/{document\\_id}: summary: summary changed: \
+        "- patch, wire none, Rust compiles: DELETE /v2/documents/{document\\_id}: summary: summary changed: \
          Delete \\[-Document-\\] {+\\`Document, cc @&#8203;octocat, fixes #&#8203;12+} \
          (`documentation-changed`)"
     );

@@ -54,7 +54,8 @@ enum Command {
         /// How to print the report.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Which drift makes the exit status 1: only breaking changes, or any change.
+        /// Which drift makes the exit status 1: any change, a wire-breaking one, one that
+        /// needs a major release, or one that may stop callers' code from compiling.
         #[arg(long, value_enum, default_value_t = FailOn::Any)]
         fail_on: FailOn,
         #[command(flatten)]

@@ -14,9 +14,13 @@ use crate::PageError;
 use crate::Error;
 use crate::diff::{Change, diff_documents, unclassified, whole_page};
 use crate::fetch::{FetchError, Fetcher};
-use crate::rules::{Rule, Severity};
+use crate::rules::{Rule, Rust, Semver, Wire};
 pub use crate::upstream::{RedirectedPage, SkippedPage};
 use crate::upstream::{read_page, reference_pages};
+
+/// The version of the JSON layout (`schema_version`): 2 since changes carry `wire`,
+/// `rust` and `semver` verdicts instead of one `severity`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything the check found. Serialised as the `--format json` report (see
 /// `xtask/DRIFT.md` for the schema).
@@ -27,7 +31,10 @@ pub struct DriftReport {
     pub schema_version: u32,
     /// The docs site checked.
     pub docs_url: String,
-    /// How many changes of each severity, and how many pages in each state.
+    /// The bump the regenerated crate needs: the greatest of its changes'; `None` (`null`)
+    /// when nothing changed.
+    pub semver: Option<Semver>,
+    /// How many changes of each verdict, and how many pages in each state.
     pub summary: Summary,
     /// Pages that differ from upstream (changed, new or gone), in page order.
     pub pages: Vec<PageDrift>,
@@ -41,12 +48,10 @@ pub struct DriftReport {
 /// Counts for the report's headline.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
-    /// Breaking changes.
-    pub breaking: usize,
-    /// Non-breaking changes.
-    pub non_breaking: usize,
-    /// Documentation changes.
-    pub documentation: usize,
+    /// Changes by wire verdict.
+    pub wire: WireCounts,
+    /// Changes by Rust verdict.
+    pub rust: RustCounts,
     /// Vendored pages identical to upstream.
     pub unchanged_pages: usize,
     /// Vendored pages that differ from upstream.
@@ -55,6 +60,29 @@ pub struct Summary {
     pub new_pages: usize,
     /// Vendored pages gone upstream.
     pub gone_pages: usize,
+}
+
+/// How many changes have each wire verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WireCounts {
+    /// An existing client may not talk correctly to the server any more.
+    pub breaking: usize,
+    /// The API changed; an existing client keeps working.
+    pub compatible: usize,
+    /// Only documentation changed.
+    pub none: usize,
+}
+
+/// How many changes have each Rust verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RustCounts {
+    /// Code written the documented way may stop compiling.
+    pub stops_compiling: usize,
+    /// Calls that worked may fail before sending.
+    pub fails_before_sending: usize,
+    /// Code keeps compiling and working.
+    pub compiles: usize,
 }
 
 /// How a page differs from upstream.
@@ -84,22 +112,42 @@ pub struct PageDrift {
     pub changes: Vec<Change>,
 }
 
-/// Which changes make the check fail.
+/// Which changes make the check fail (exit status 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
-    /// Only breaking changes.
-    Breaking,
-    /// Any change, documentation included.
+    /// Any change, documentation and text reformatting included.
     Any,
+    /// A change an existing client may not survive (wire verdict `breaking`).
+    WireBreaking,
+    /// A change that needs a major release: code may stop compiling, or calls fail
+    /// before sending.
+    Major,
+    /// A change that may stop code written the documented way from compiling.
+    StopsCompiling,
+}
+
+impl FailOn {
+    /// Whether `change` counts.
+    pub fn counts(self, change: &Change) -> bool {
+        match self {
+            Self::Any => true,
+            Self::WireBreaking => change.wire() == Wire::Breaking,
+            Self::Major => change.semver() == Semver::Major,
+            Self::StopsCompiling => change.rust() == Rust::StopsCompiling,
+        }
+    }
 }
 
 impl DriftReport {
+    /// Every change, page by page.
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.pages.iter().flat_map(|p| &p.changes)
+    }
+
     /// Whether the report holds drift that counts under `fail_on`.
     pub fn fails(&self, fail_on: FailOn) -> bool {
-        match fail_on {
-            FailOn::Breaking => self.summary.breaking > 0,
-            FailOn::Any => !self.pages.is_empty(),
-        }
+        // A page is only reported with changes, so `any` is "a page differs".
+        self.changes().any(|c| fail_on.counts(c))
     }
 }
 
@@ -117,8 +165,9 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
     let fetched = fetcher.fetch_pages(&pages).await;
 
     let mut report = DriftReport {
-        schema_version: 1,
+        schema_version: SCHEMA_VERSION,
         docs_url: fetcher.site().to_string(),
+        semver: None,
         summary: Summary::default(),
         pages: Vec::new(),
         skipped: elsewhere,
@@ -197,6 +246,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
     Error::all(errors)?;
     report.pages.sort_by(|a, b| a.page.cmp(&b.page));
     report.summary = summarise(&report);
+    report.semver = report.changes().map(Change::semver).max();
     Ok(report)
 }
 
@@ -228,13 +278,20 @@ fn reformatted() -> Change {
 }
 
 fn summarise(report: &DriftReport) -> Summary {
-    let changes = report.pages.iter().flat_map(|p| &p.changes);
-    let count = |severity| changes.clone().filter(|c| c.severity() == severity).count();
+    let wire = |verdict| report.changes().filter(|c| c.wire() == verdict).count();
+    let rust = |verdict| report.changes().filter(|c| c.rust() == verdict).count();
     let pages = |status| report.pages.iter().filter(|p| p.status == status).count();
     Summary {
-        breaking: count(Severity::Breaking),
-        non_breaking: count(Severity::NonBreaking),
-        documentation: count(Severity::Documentation),
+        wire: WireCounts {
+            breaking: wire(Wire::Breaking),
+            compatible: wire(Wire::Compatible),
+            none: wire(Wire::None),
+        },
+        rust: RustCounts {
+            stops_compiling: rust(Rust::StopsCompiling),
+            fails_before_sending: rust(Rust::FailsBeforeSending),
+            compiles: rust(Rust::Compiles),
+        },
         unchanged_pages: report.summary.unchanged_pages,
         changed_pages: pages(PageStatus::Changed),
         new_pages: pages(PageStatus::New),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::diff::Change;
 use crate::drift::{DriftReport, PageDrift, PageStatus, RedirectedPage};
-use crate::rules::Severity;
+use crate::rules::{Rust, Semver, Wire};
 
 /// The output formats of `cargo xtask drift --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,23 +37,37 @@ const NEXT_STEPS: &str = "To take upstream's version: `cargo xtask update` re-ve
 
 fn headline(report: &DriftReport) -> String {
     let s = &report.summary;
-    if report.pages.is_empty() {
+    let Some(semver) = report.semver else {
         return format!(
             "No drift: all {} vendored pages match {}.",
             s.unchanged_pages, report.docs_url
         );
-    }
+    };
     format!(
-        "Spec drift against {}: {} breaking, {} non-breaking, {} documentation \
+        "Spec drift against {}: the regenerated crate needs a {} release \
          ({} changed, {} new, {} gone, {} unchanged pages).",
         report.docs_url,
-        s.breaking,
-        s.non_breaking,
-        s.documentation,
+        semver.id(),
         s.changed_pages,
         s.new_pages,
         s.gone_pages,
         s.unchanged_pages
+    )
+}
+
+/// How many changes have each verdict, in words.
+fn verdict_counts(report: &DriftReport) -> String {
+    let (wire, rust) = (&report.summary.wire, &report.summary.rust);
+    format!(
+        "Wire (clients already built): {} breaking, {} compatible, {} none (documentation). \
+         Rust (code using the regenerated crate): {} stops compiling, {} fails before sending, \
+         {} compiles.",
+        wire.breaking,
+        wire.compatible,
+        wire.none,
+        rust.stops_compiling,
+        rust.fails_before_sending,
+        rust.compiles
     )
 }
 
@@ -75,19 +89,22 @@ fn where_(change: &Change) -> String {
 }
 
 fn text(report: &DriftReport, colour: bool) -> String {
-    let paint = |severity: Severity, text: &str| {
+    let paint = |semver: Semver, text: &str| {
         if !colour {
             return text.to_owned();
         }
-        let code = match severity {
-            Severity::Breaking => "1;31",
-            Severity::NonBreaking => "33",
-            Severity::Documentation => "36",
+        let code = match semver {
+            Semver::Major => "1;31",
+            Semver::Minor => "33",
+            Semver::Patch => "36",
         };
         format!("\x1b[{code}m{text}\x1b[0m")
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(report));
+    if report.semver.is_some() {
+        let _ = writeln!(out, "{}", verdict_counts(report));
+    }
     for page in &report.pages {
         let _ = writeln!(out, "\n{} ({})", page.page, status_label(page.status));
         let _ = writeln!(out, "  {}", page.url);
@@ -95,11 +112,13 @@ fn text(report: &DriftReport, colour: bool) -> String {
             let _ = writeln!(out, "  redirected to {}", redirect.location);
         }
         for change in &page.changes {
-            let label = format!("{:<13}", change.severity().label());
+            let label = format!("{:<5}", change.semver().id());
             let _ = writeln!(
                 out,
-                "  {} {}: {} [{}]",
-                paint(change.severity(), &label),
+                "  {}  wire {:<10}  rust {:<20}  {}: {} [{}]",
+                paint(change.semver(), &label),
+                change.wire().id(),
+                change.rust().id(),
                 where_(change),
                 change.message,
                 change.rule.id()
@@ -135,12 +154,21 @@ fn markdown(report: &DriftReport) -> String {
         redirects_markdown(&mut out, report);
         return out;
     }
-    let _ = writeln!(out, "| breaking | non-breaking | documentation |");
-    let _ = writeln!(out, "|---:|---:|---:|");
     let _ = writeln!(
         out,
-        "| {} | {} | {} |",
-        s.breaking, s.non_breaking, s.documentation
+        "| release | wire breaking | wire compatible | wire none | stops compiling | fails before sending | compiles |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} |",
+        report.semver.map_or("", |semver| semver_markdown(semver)),
+        s.wire.breaking,
+        s.wire.compatible,
+        s.wire.none,
+        s.rust.stops_compiling,
+        s.rust.fails_before_sending,
+        s.rust.compiles
     );
     for page in &report.pages {
         page_markdown(&mut out, page, redirect_of(report, page));
@@ -197,28 +225,30 @@ fn page_markdown(out: &mut String, page: &PageDrift, redirect: Option<&Redirecte
     }
     let folded = page.changes.len() > FOLD_AFTER;
     if folded {
-        let count = |severity| {
-            let n = page.changes.iter().filter(|c| c.severity() == severity);
-            n.count()
-        };
+        let count = |semver| page.changes.iter().filter(|c| c.semver() == semver).count();
         let _ = writeln!(
             out,
-            "<details><summary>{} changes: {} breaking, {} non-breaking, {} documentation</summary>\n",
+            "<details><summary>{} changes: {} major, {} minor, {} patch</summary>\n",
             page.changes.len(),
-            count(Severity::Breaking),
-            count(Severity::NonBreaking),
-            count(Severity::Documentation)
+            count(Semver::Major),
+            count(Semver::Minor),
+            count(Semver::Patch)
         );
     }
     for change in &page.changes {
-        let severity = match change.severity() {
-            Severity::Breaking => "**breaking**",
-            Severity::NonBreaking => "non-breaking",
-            Severity::Documentation => "documentation",
+        let wire = match change.wire() {
+            Wire::Breaking => "**breaking**",
+            other => other.id(),
+        };
+        let rust = match change.rust() {
+            Rust::Compiles => "compiles",
+            Rust::FailsBeforeSending => "**fails-before-sending**",
+            Rust::StopsCompiling => "**stops-compiling**",
         };
         let _ = writeln!(
             out,
-            "- {severity}: {}: {} ({})",
+            "- {}, wire {wire}, Rust {rust}: {}: {} ({})",
+            semver_markdown(change.semver()),
             inline(&where_(change)),
             inline(&change.message),
             code(change.rule.id())
@@ -226,6 +256,15 @@ fn page_markdown(out: &mut String, page: &PageDrift, redirect: Option<&Redirecte
     }
     if folded {
         let _ = writeln!(out, "\n</details>");
+    }
+}
+
+/// A bump as Markdown: a major one stands out.
+fn semver_markdown(semver: Semver) -> &'static str {
+    match semver {
+        Semver::Major => "**major**",
+        Semver::Minor => "minor",
+        Semver::Patch => "patch",
     }
 }
 
@@ -343,8 +382,9 @@ mod tests {
 
     fn report(changes: Vec<Change>) -> DriftReport {
         DriftReport {
-            schema_version: 1,
+            schema_version: crate::drift::SCHEMA_VERSION,
             docs_url: "https://docs.tavus.io".into(),
+            semver: changes.iter().map(Change::semver).max(),
             summary: Summary::default(),
             pages: vec![PageDrift {
                 page: "api-reference/documents/get-document".into(),
@@ -374,7 +414,7 @@ mod tests {
     fn change_lines(report: &DriftReport) -> Vec<String> {
         render(report, Format::Markdown, false)
             .lines()
-            .filter(|l| l.starts_with("- documentation"))
+            .filter(|l| l.starts_with("- patch"))
             .map(str::to_owned)
             .collect()
     }
@@ -389,7 +429,7 @@ mod tests {
         assert_eq!(
             change_lines(&report),
             [
-                "- documentation: GET /v2/documents/{document\\_id}: summary: summary changed: \
+                "- patch, wire none, Rust compiles: GET /v2/documents/{document\\_id}: summary: summary changed: \
                  ask @&#8203;octocat or @&#8203;tavus/docs-team, see #&#8203;123 and \
                  tavus/api#&#8203;45; `@kept` in code; mail a@&#8203;b.io; C# stays \
                  (`documentation-changed`)"
@@ -412,12 +452,12 @@ mod tests {
         assert_eq!(
             change_lines(&report),
             [
-                "- documentation: GET /v2/documents/{document\\_id}: response 200 body `a`b\\`: \
+                "- patch, wire none, Rust compiles: GET /v2/documents/{document\\_id}: response 200 body `a`b\\`: \
                  description added: \"Use \\`status to &lt;b&gt;filter&lt;/b&gt; \\[x\\](https://e) \
                  \\*now\\*\" (`documentation-changed`)",
-                "- documentation: GET /v2/documents/{document\\_id}: summary: line one line two \
+                "- patch, wire none, Rust compiles: GET /v2/documents/{document\\_id}: summary: line one line two \
                  \\| ```a``b``` (`documentation-changed`)",
-                "- documentation: GET /v2/documents/{document\\_id}: summary: `a` `b` `c` \\`\\`\\` d \
+                "- patch, wire none, Rust compiles: GET /v2/documents/{document\\_id}: summary: `a` `b` `c` \\`\\`\\` d \
                  (`documentation-changed`)",
             ]
         );
@@ -440,18 +480,23 @@ mod tests {
             .map(|i| documentation(&format!("p{i}"), "x"))
             .collect();
         changes.push(Change::new(Rule::EndpointRemoved, None, "", "gone"));
+        changes.push(Change::new(Rule::EndpointAdded, None, "", "new"));
         let many = report(changes);
         let markdown = render(&many, Format::Markdown, false);
         assert!(
             markdown.contains(
-                "<details><summary>31 changes: 1 breaking, 0 non-breaking, 30 documentation</summary>\n\n- "
+                "<details><summary>32 changes: 1 major, 1 minor, 30 patch</summary>\n\n- "
             ),
             "{markdown}"
         );
         let open = markdown.find("<details>").unwrap();
         let close = markdown.find("\n</details>").unwrap();
         assert_eq!(change_lines(&many).len(), 30);
-        assert!(markdown[open..close].contains("- **breaking**: the page: gone"));
+        assert!(
+            markdown[open..close].contains(
+                "- **major**, wire **breaking**, Rust **stops-compiling**: the page: gone"
+            )
+        );
         assert!(markdown[close..].contains(NEXT_STEPS));
     }
 }

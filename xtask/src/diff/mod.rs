@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 mod schema;
 
-use crate::rules::{Rule, Severity};
+use crate::rules::{Rule, Rust, Semver, Wire};
 use crate::text_diff::describe;
 use schema::{parameter_shape, type_changed};
 
@@ -30,8 +30,8 @@ const READ_OPERATION_EXTENSIONS: [&str; 2] = ["x-dropshot-pagination", "x-dropsh
 /// replaces the generated type with an existing Rust type).
 pub(crate) const READ_SCHEMA_EXTENSION: &str = "x-rust-type";
 
-/// One difference, explained. Its severity is its rule's ([`Change::severity`]), and is
-/// serialised after the rule.
+/// One difference, explained. Its verdicts are its rule's ([`Change::wire`],
+/// [`Change::rust`], [`Change::semver`]), and are serialised after the rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// Which rule it falls under.
@@ -62,19 +62,31 @@ impl Change {
         }
     }
 
-    /// The rule's classification.
-    pub fn severity(&self) -> Severity {
-        self.rule.severity()
+    /// Whether an existing client still talks correctly to the server (the rule's).
+    pub fn wire(&self) -> Wire {
+        self.rule.wire()
+    }
+
+    /// What regenerating the crate does to code written the documented way (the rule's).
+    pub fn rust(&self) -> Rust {
+        self.rule.rust()
+    }
+
+    /// The bump the regenerated crate needs for this change (the rule's).
+    pub fn semver(&self) -> Semver {
+        self.rule.semver()
     }
 }
 
 impl Serialize for Change {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        /// The JSON layout of `xtask/DRIFT.md`, severity included.
+        /// The JSON layout of `xtask/DRIFT.md`, verdicts included.
         #[derive(Serialize)]
         struct Json<'a> {
             rule: Rule,
-            severity: Severity,
+            wire: Wire,
+            rust: Rust,
+            semver: Semver,
             #[serde(skip_serializing_if = "Option::is_none")]
             operation: Option<&'a str>,
             location: &'a str,
@@ -82,7 +94,9 @@ impl Serialize for Change {
         }
         Json {
             rule: self.rule,
-            severity: self.severity(),
+            wire: self.wire(),
+            rust: self.rust(),
+            semver: self.semver(),
             operation: self.operation.as_deref(),
             location: &self.location,
             message: &self.message,
@@ -135,7 +149,7 @@ pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
         Rule::UnclassifiedChange,
         None,
         shown(&paths),
-        "changed in a way the drift check cannot classify, so it is assumed breaking",
+        "changed in a way the drift check cannot classify, so the worst is assumed (wire-breaking, stops compiling)",
     ))
 }
 
@@ -263,14 +277,38 @@ impl<'a> Diff<'a> {
         }
         let before = operation_map(old);
         let after = operation_map(new);
+        let moved = moved_operations(&before, &after);
         for (key, (old_path, old_op)) in &before {
+            if let Some(to) = moved.get(key) {
+                let (new_path, new_op) = after[to];
+                self.operation = Some(to.clone());
+                let renames = path_parameter_renames(key, to);
+                let message = format!(
+                    "{}; the path was `{}` (the same on the wire; the builder's setter is renamed)",
+                    renames
+                        .iter()
+                        .map(|(from, to)| format!("`{{{from}}}` renamed to `{{{to}}}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    path_of(key)
+                );
+                self.push(Rule::PathParameterRenamed, "path", message);
+                self.operation_pair(old_path, old_op, new_path, new_op, &renames);
+                continue;
+            }
             self.operation = Some(key.clone());
             match after.get(key) {
                 None => self.push(Rule::EndpointRemoved, "", "the operation is gone"),
-                Some((new_path, new_op)) => self.operation_pair(old_path, old_op, new_path, new_op),
+                Some((new_path, new_op)) => {
+                    self.operation_pair(old_path, old_op, new_path, new_op, &[])
+                }
             }
         }
-        for key in after.keys().filter(|k| !before.contains_key(*k)) {
+        let arrived: BTreeSet<&String> = moved.values().collect();
+        for key in after
+            .keys()
+            .filter(|k| !before.contains_key(*k) && !arrived.contains(k))
+        {
             self.operation = Some(key.clone());
             self.push(Rule::EndpointAdded, "", "a new operation");
         }
@@ -308,12 +346,15 @@ impl<'a> Diff<'a> {
         }
     }
 
+    /// Compares two versions of an operation; `renames` are the path parameters its path
+    /// renamed (old name, new name), so they are compared as the same parameter.
     fn operation_pair(
         &mut self,
         old_item: &'a openapiv3::PathItem,
         old: &'a Operation,
         new_item: &'a openapiv3::PathItem,
         new: &'a Operation,
+        renames: &[(String, String)],
     ) {
         if old.operation_id != new.operation_id {
             self.push(
@@ -385,31 +426,46 @@ impl<'a> Diff<'a> {
         self.parameters(
             parameters(self.old, old_item, old),
             parameters(self.new, new_item, new),
+            renames,
         );
         self.request_body(old.request_body.as_ref(), new.request_body.as_ref());
         self.responses(old, new);
     }
 
-    fn parameters(&mut self, old: Vec<&'a Parameter>, new: Vec<&'a Parameter>) {
+    fn parameters(
+        &mut self,
+        old: Vec<&'a Parameter>,
+        new: Vec<&'a Parameter>,
+        renames: &[(String, String)],
+    ) {
         let key = |p: &Parameter| {
             (
                 tavus_openapi::parameter_location(p),
                 p.parameter_data_ref().name.clone(),
             )
         };
+        // An old path parameter the path renamed is the new one of that name.
+        let old_key = |p: &Parameter| {
+            let (place, name) = key(p);
+            let renamed = renames
+                .iter()
+                .find(|(from, _)| place == "path" && *from == name);
+            (place, renamed.map_or(name, |(_, to)| to.clone()))
+        };
         let mut removed: Vec<&Parameter> = Vec::new();
         for before in &old {
-            match new.iter().find(|p| key(p) == key(before)) {
+            match new.iter().find(|p| key(p) == old_key(before)) {
                 Some(after) => self.parameter_pair(before, after),
                 None => removed.push(before),
             }
         }
         let mut added: Vec<&Parameter> = new
             .into_iter()
-            .filter(|p| !old.iter().any(|o| key(o) == key(p)))
+            .filter(|p| !old.iter().any(|o| old_key(o) == key(p)))
             .collect();
         // A parameter removed and one added at the same place with the same schema is a
-        // rename: report it as one change the user can act on.
+        // rename: report it as one change the user can act on. The name of a path
+        // parameter is not sent, so renaming one is not a change on the wire.
         for gone in removed {
             let (place, name) = key(gone);
             let renamed = added.iter().position(|a| {
@@ -419,8 +475,13 @@ impl<'a> Diff<'a> {
             match renamed {
                 Some(i) => {
                     let to = added.remove(i).parameter_data_ref().name.clone();
+                    let rule = if place == "path" {
+                        Rule::PathParameterRenamed
+                    } else {
+                        Rule::RequestParameterRenamed
+                    };
                     self.push(
-                        Rule::RequestParameterRenamed,
+                        rule,
                         &format!("{place} parameter `{name}`"),
                         format!("renamed to `{to}`"),
                     );
@@ -598,18 +659,87 @@ impl<'a> Diff<'a> {
             };
             self.push(rule, &format!("response {code}"), "status added");
         }
+        let (a, b) = (self.resolved(a, self.old), self.resolved(b, self.new));
         for (code, x) in &a {
             let Some((_, y)) = b.iter().find(|(c, _)| c == code) else {
                 continue;
             };
-            let components = |d: &'a OpenAPI| d.components.as_ref().map(|c| &c.responses);
-            let (Some(x), Some(y)) = (
-                resolve(x, "#/components/responses/", components(self.old)),
-                resolve(y, "#/components/responses/", components(self.new)),
-            ) else {
-                continue;
-            };
             self.response(&format!("response {code}"), x, y);
+        }
+        self.success_body(&a, &b);
+    }
+
+    /// The responses whose `$ref` can be followed, resolved.
+    fn resolved(
+        &self,
+        list: Vec<(String, &'a ReferenceOr<Response>)>,
+        document: &'a OpenAPI,
+    ) -> Vec<(String, &'a Response)> {
+        let components = document.components.as_ref().map(|c| &c.responses);
+        list.into_iter()
+            .filter_map(|(code, r)| {
+                Some((code, resolve(r, "#/components/responses/", components)?))
+            })
+            .collect()
+    }
+
+    /// progenitor gives a method one success type: the body all its success responses
+    /// share, or a raw body when none is documented. When the success statuses change
+    /// with no status in common (`200` → `201`), the bodies were not compared status by
+    /// status, so the type is compared here; and success responses that no longer share
+    /// one body leave progenitor no type to generate.
+    fn success_body(&mut self, old: &[(String, &'a Response)], new: &[(String, &'a Response)]) {
+        let successes = |list: &[(String, &'a Response)]| -> Vec<(String, &'a Response)> {
+            let mut found: Vec<_> = list
+                .iter()
+                .filter(|(code, _)| is_success(code))
+                .cloned()
+                .collect();
+            found.sort_by(|(x, _), (y, _)| x.cmp(y));
+            found
+        };
+        let (a, b) = (successes(old), successes(new));
+        let shapes = |list: &[(String, &Response)]| {
+            list.iter()
+                .map(|(_, r)| body_shape(r))
+                .collect::<BTreeSet<_>>()
+                .len()
+        };
+        if shapes(&b) > 1 && shapes(&a) <= 1 {
+            let codes: Vec<&str> = b.iter().map(|(code, _)| code.as_str()).collect();
+            self.push(
+                Rule::OperationChanged,
+                "responses",
+                format!(
+                    "the success responses ({}) no longer share one body: progenitor gives a \
+                     method one success type, so the client does not build until an adaptation \
+                     in tavus-openapi handles it",
+                    codes.join(", ")
+                ),
+            );
+            return;
+        }
+        if a.iter().any(|(code, _)| b.iter().any(|(c, _)| c == code)) {
+            return;
+        }
+        match (a.first(), b.first()) {
+            (Some((x_code, x)), Some((y_code, y))) => {
+                let at = format!("response {x_code} → {y_code}");
+                self.response_body(&at, x, y);
+            }
+            (Some((code, x)), None) if !x.content.is_empty() => self.push(
+                Rule::ResponseMediaTypeRemoved,
+                &format!("response {code} body"),
+                "no success response is documented any more: the method returns the raw body \
+                 of any 2xx (progenitor's fallback)",
+            ),
+            (None, Some((code, y))) if !y.content.is_empty() => self.push(
+                Rule::ResponseMediaTypeAdded,
+                &format!("response {code} body"),
+                "a success response is documented now: the method returns its body instead of \
+                 the raw body of any 2xx",
+            ),
+            _ => {}
         }
     }
 
@@ -626,6 +756,11 @@ impl<'a> Diff<'a> {
             self.push(Rule::ResponseHeadersChanged, at, "headers changed");
         }
         self.extensions(at, &old.extensions, &new.extensions, &[]);
+        self.response_body(at, old, new);
+    }
+
+    /// Compares the bodies of two responses at `at`.
+    fn response_body(&mut self, at: &str, old: &'a Response, new: &'a Response) {
         let body = format!("{at} body");
         if old.content.is_empty() != new.content.is_empty() {
             let message = if new.content.is_empty() {
@@ -644,6 +779,72 @@ impl<'a> Diff<'a> {
         self.content(Side::Response, &body, &old.content, &new.content);
     }
 }
+/// The operations whose path changed only in the names of its `{parameters}`
+/// (`/v2/documents/{document_id}` → `/v2/documents/{id}`), old key → new key: one
+/// operation under another name, not one removed and another added.
+fn moved_operations(
+    before: &IndexMap<String, (&openapiv3::PathItem, &Operation)>,
+    after: &IndexMap<String, (&openapiv3::PathItem, &Operation)>,
+) -> IndexMap<String, String> {
+    let mut moved = IndexMap::new();
+    for gone in before.keys().filter(|k| !after.contains_key(*k)) {
+        let target = after.keys().find(|k| {
+            !before.contains_key(*k)
+                && !moved.values().any(|v| v == *k)
+                && template(gone) == template(k)
+        });
+        if let Some(target) = target {
+            moved.insert(gone.clone(), target.clone());
+        }
+    }
+    moved
+}
+
+/// An operation key with the names of its path parameters left out:
+/// `DELETE /v2/documents/{}`.
+fn template(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut in_name = false;
+    for c in key.chars() {
+        match c {
+            '{' => {
+                in_name = true;
+                out.push(c);
+            }
+            '}' => {
+                in_name = false;
+                out.push(c);
+            }
+            _ if in_name => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The names of the path parameters of an operation key, in order.
+fn path_parameter_names(key: &str) -> Vec<&str> {
+    key.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
+/// The path parameters renamed between two keys with the same [`template`].
+fn path_parameter_renames(old: &str, new: &str) -> Vec<(String, String)> {
+    path_parameter_names(old)
+        .into_iter()
+        .zip(path_parameter_names(new))
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect()
+}
+
+/// The path of an operation key (`/v2/documents/{document_id}`).
+fn path_of(key: &str) -> &str {
+    key.split_once(' ').map_or(key, |(_, path)| path)
+}
+
 /// `METHOD /path` → (path item, operation), in document order.
 fn operation_map(document: &OpenAPI) -> IndexMap<String, (&openapiv3::PathItem, &Operation)> {
     let mut map = IndexMap::new();
@@ -707,6 +908,18 @@ fn responses(operation: &Operation) -> Vec<(String, &ReferenceOr<Response>)> {
 
 fn is_success(code: &str) -> bool {
     code.starts_with('2')
+}
+
+/// What progenitor makes of a response's body: none, a JSON schema, or another media
+/// type (a raw body). Responses with the same shape give a method the same type.
+fn body_shape(response: &Response) -> String {
+    if response.content.is_empty() {
+        return "no body".to_owned();
+    }
+    match response.content.get("application/json") {
+        Some(media) => format!("JSON: {}", json(&media.schema)),
+        None => format!("other: {:?}", response.content.keys().collect::<Vec<_>>()),
+    }
 }
 
 /// A `$ref` into `components`, resolved one level; `None` when it cannot be.
@@ -887,7 +1100,8 @@ components:
         assert_eq!(diff_documents(&old, &new), []);
         let change = unclassified(&old, &new).unwrap();
         assert_eq!(change.rule, Rule::UnclassifiedChange);
-        assert_eq!(change.severity(), Severity::Breaking);
+        assert_eq!(change.wire(), Wire::Breaking);
+        assert_eq!(change.rust(), Rust::StopsCompiling);
         assert_eq!(
             change.location,
             "paths./v2/videos/{id}.get.parameters[0].style"
@@ -962,6 +1176,129 @@ components:
         assert_eq!(
             unclassified(&old, &new).unwrap().rule,
             Rule::UnclassifiedChange
+        );
+    }
+
+    fn rules_at(old: &str, new: &str) -> Vec<(Rule, String)> {
+        let (old, new) = (parse(old), parse(new));
+        diff_documents(&old, &new)
+            .into_iter()
+            .map(|c| (c.rule, c.location))
+            .collect()
+    }
+
+    /// A path that differs only in the names of its parameters is the same operation: one
+    /// `path-parameter-renamed`, and the rest of the operation is still compared.
+    #[test]
+    fn a_path_parameter_renamed_is_one_change_not_a_removal_and_an_addition() {
+        let text = document_text("queued", "");
+        let renamed = text
+            .replacen("/v2/videos/{id}:", "/v2/videos/{video_id}:", 1)
+            .replacen("name: id,", "name: video_id,", 1);
+        let new = parse(&renamed);
+        let changes = diff_documents(&parse(&text), &new);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(changes[0].rule, Rule::PathParameterRenamed);
+        assert_eq!(changes[0].location, "path");
+        assert_eq!(
+            changes[0].operation.as_deref(),
+            Some("GET /v2/videos/{video_id}")
+        );
+        assert_eq!(
+            changes[0].message,
+            "`{id}` renamed to `{video_id}`; the path was `/v2/videos/{id}` (the same on the \
+             wire; the builder's setter is renamed)"
+        );
+        assert_eq!(changes[0].wire(), Wire::Compatible);
+        assert_eq!(changes[0].rust(), Rust::StopsCompiling);
+        // The renamed parameter is compared with its old self.
+        let retyped = renamed.replacen(
+            "name: video_id, required: true, schema: {type: string}",
+            "name: video_id, required: true, schema: {type: integer}",
+            1,
+        );
+        assert_eq!(
+            rules_at(&text, &retyped),
+            [
+                (Rule::PathParameterRenamed, "path".to_owned()),
+                (
+                    Rule::RequestParameterTypeChanged,
+                    "path parameter `id`".to_owned()
+                ),
+            ]
+        );
+        // Another path is another operation.
+        assert_eq!(
+            rules_at(
+                &text,
+                &renamed.replacen("/v2/videos/{video_id}:", "/v2/clips/{video_id}:", 1)
+            ),
+            [
+                (Rule::EndpointRemoved, String::new()),
+                (Rule::EndpointAdded, String::new())
+            ]
+        );
+    }
+
+    /// The method's success type is the body its success responses share: when the
+    /// statuses change, the bodies are compared across them.
+    #[test]
+    fn a_success_status_change_compares_the_success_bodies() {
+        let text = document_text("queued", "");
+        // Only the status: the method keeps its type.
+        assert_eq!(
+            rules_at(&text, &text.replacen("'200':", "'201':", 1)),
+            [
+                (
+                    Rule::ResponseSuccessStatusRemoved,
+                    "response 200".to_owned()
+                ),
+                (Rule::ResponseSuccessStatusAdded, "response 201".to_owned()),
+            ]
+        );
+        // The status and the body: the body's change is reported too.
+        let no_body = text.replacen(
+            "        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Video'}\n",
+            "        '204':\n          description: gone\n",
+            1,
+        );
+        assert_ne!(no_body, text);
+        let changes = rules_at(&text, &no_body);
+        assert_eq!(
+            changes,
+            [
+                (
+                    Rule::ResponseSuccessStatusRemoved,
+                    "response 200".to_owned()
+                ),
+                (Rule::ResponseSuccessStatusAdded, "response 204".to_owned()),
+                (
+                    Rule::ResponseMediaTypeRemoved,
+                    "response 200 → 204 body".to_owned()
+                ),
+            ]
+        );
+        let with_label = document_text("queued", "\n        label: {type: string}")
+            .replacen("'200':", "'201':", 1);
+        assert_eq!(
+            rules_at(&text, &with_label)[2..],
+            [(
+                Rule::ResponsePropertyAdded,
+                "response 200 → 201 body `next.label`".to_owned()
+            )]
+        );
+        // A second success status with another body leaves progenitor no type.
+        let two = text.replacen(
+            "      responses:\n",
+            "      responses:\n        '202':\n          description: later\n",
+            1,
+        );
+        assert_eq!(
+            rules_at(&text, &two),
+            [
+                (Rule::ResponseSuccessStatusAdded, "response 202".to_owned()),
+                (Rule::OperationChanged, "responses".to_owned()),
+            ]
         );
     }
 
