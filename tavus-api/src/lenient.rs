@@ -11,8 +11,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// `tts_emotion_control: "false"`), and one such field would otherwise make a whole
 /// response fail to decode. Every boolean of the generated types is a `LenientBool`
 /// (`tavus_openapi::settings::lenient_booleans`). It reads `true`, `false`, `"true"` and
-/// `"false"`, and always writes a JSON boolean. Setters take a `bool`
-/// (`.enabled(true)`); read one with [`LenientBool::get`], `bool::from` or `== true`.
+/// `"false"`, and always writes a JSON boolean. The setters of an operation's builder take
+/// a `bool` (`.verbose(true)`); the builder of a body or other type takes its optional
+/// booleans as a `LenientBool` (`.test_mode(LenientBool::from(true))`). Read one with
+/// [`LenientBool::get`], `bool::from` or `== true`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LenientBool(pub bool);
 
