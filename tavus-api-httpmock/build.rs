@@ -15,8 +15,10 @@ fn generate(spec_dir: &Path, out_dir: &Path) -> Result<(), String> {
     let spec =
         tavus_openapi::build_script::load_for_progenitor(spec_dir).map_err(|e| e.to_string())?;
 
-    // progenitor names types from the spec alone (tavus-api's build script patches and
-    // replaces none), so the helpers refer to the very `tavus_api::types` the client has.
+    // progenitor names types from the spec alone (tavus-api's build script renames none:
+    // its settings only add attributes and read booleans as `LenientBool`), so the helpers
+    // refer to the very `tavus_api::types` the client has. Their own parameters stay plain
+    // (`hard(true)`, `limit(10)`), as the client's builders take them.
     let tokens = Generator::new(&GenerationSettings::new())
         .httpmock(&spec, "tavus_api")
         .map_err(|e| {
