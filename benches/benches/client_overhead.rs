@@ -68,7 +68,12 @@ impl Caller {
                     .expect("hand-written call");
             }
             How::Generated(client) => {
-                let response = client.delete_document(id).await.expect("generated call");
+                let response = client
+                    .delete_document()
+                    .document_id(id)
+                    .send()
+                    .await
+                    .expect("generated call");
                 assert_eq!(response.status(), StatusCode::NO_CONTENT);
             }
         }

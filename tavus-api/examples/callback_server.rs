@@ -177,13 +177,16 @@ async fn create_conversation(replica_id: String, callback_url: String) {
         Ok(client) => client,
         Err(e) => return eprintln!("cannot create a conversation: {e}"),
     };
-    let body = tavus_api::types::CreateConversationBody {
-        replica_id: Some(replica_id),
-        callback_url: Some(callback_url),
-        conversation_name: Some("tavus-api callback example".to_owned()),
-        ..Default::default()
-    };
-    match client.create_conversation(&body).await {
+    let created = client
+        .create_conversation()
+        .body_map(|body| {
+            body.replica_id(replica_id)
+                .callback_url(callback_url)
+                .conversation_name("tavus-api callback example".to_owned())
+        })
+        .send()
+        .await;
+    match created {
         Ok(created) => {
             let conversation = created.into_inner();
             println!(

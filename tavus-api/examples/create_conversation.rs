@@ -11,7 +11,6 @@
 
 use std::process::ExitCode;
 
-use tavus_api::types::CreateConversationBody;
 use tavus_api::{ClientBuilder, ErrorExt};
 
 #[tokio::main]
@@ -41,13 +40,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let body = CreateConversationBody {
-        replica_id: Some(replica_id),
-        persona_id,
-        conversation_name: Some("tavus-api example".to_owned()),
-        ..CreateConversationBody::default()
-    };
-    match client.create_conversation(&body).await {
+    let created = client
+        .create_conversation()
+        .body_map(|body| {
+            body.replica_id(replica_id)
+                .persona_id(persona_id)
+                .conversation_name("tavus-api example".to_owned())
+        })
+        .send()
+        .await;
+    match created {
         Ok(created) => {
             let conversation = created.into_inner();
             let id = conversation.conversation_id.as_deref().unwrap_or("?");

@@ -42,7 +42,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match client.delete_document(&id).await {
+    match client.delete_document().document_id(&id).send().await {
         Ok(_) => {
             println!("deleted document {id}");
             ExitCode::SUCCESS

@@ -4,16 +4,16 @@
 //! TAVUS_API_KEY=... cargo run --example list_documents -- [--base-url URL]
 //! ```
 //!
-//! `tavus_api::paging::every_item` asks for one page at a time and yields the items,
-//! so the loop below never counts pages. `--base-url` points it at another server,
-//! such as a local mock.
+//! `items()` (from `tavus_api::paging::Paginate`) asks for one page at a time, from the
+//! list's own first page, and yields the items, so the loop below never counts pages.
+//! `--base-url` points it at another server, such as a local mock.
 
 use std::process::ExitCode;
 
-use tavus_api::paging::TryStreamExt;
+use tavus_api::paging::{Paginate, TryStreamExt};
 use tavus_api::{ClientBuilder, ErrorExt};
 
-/// Documents per page; `list_documents` counts pages from 0.
+/// Documents per page.
 const PAGE_SIZE: i64 = 50;
 
 #[tokio::main]
@@ -34,9 +34,7 @@ async fn main() -> ExitCode {
         }
     };
 
-    let documents = tavus_api::paging::every_item(0, PAGE_SIZE, |page| {
-        client.list_documents(Some(PAGE_SIZE), None, Some(page), None, None, None)
-    });
+    let documents = client.list_documents().limit(PAGE_SIZE).items();
     let mut documents = std::pin::pin!(documents);
     let mut count = 0;
     loop {

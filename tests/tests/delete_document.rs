@@ -29,7 +29,12 @@ async fn sends_delete_with_key_user_agent_and_no_api_version() {
             then.status(204).header("x-request-id", "r-7e1");
         })
         .await;
-    let response = client(&server).delete_document("d1a2b3").await.unwrap();
+    let response = client(&server)
+        .delete_document()
+        .document_id("d1a2b3")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
     assert_eq!(response.headers()["x-request-id"], "r-7e1");
     mock.assert_async().await;
@@ -65,7 +70,9 @@ async fn ids_are_sent_as_one_path_segment() {
             })
             .await;
         client(&server)
-            .delete_document(id)
+            .delete_document()
+            .document_id(id)
+            .send()
             .await
             .unwrap_or_else(|e| panic!("{id:?}: {e}"));
         assert_eq!(mock.calls_async().await, 1, "{id:?} should reach {path}");
@@ -86,7 +93,12 @@ async fn ids_that_would_change_the_path_are_refused_before_sending() {
         (".", "would send it to /v2/documents/ instead"),
         ("..", "would send it to /v2/ instead"),
     ] {
-        let err = client(&server).delete_document(id).await.unwrap_err();
+        let err = client(&server)
+            .delete_document()
+            .document_id(id)
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{id:?}: {err}");
         let message = err.to_string();
         assert!(
@@ -112,7 +124,12 @@ async fn documented_errors_are_typed_with_status_and_message() {
                     .json_body(serde_json::json!({ "message": message }));
             })
             .await;
-        let err = client(&server).delete_document(&id).await.unwrap_err();
+        let err = client(&server)
+            .delete_document()
+            .document_id(&id)
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Api);
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         let Ok(body) = err.into_error_response() else {
@@ -133,7 +150,12 @@ async fn undocumented_statuses_keep_status_and_raw_body() {
             then.status(500).body("upstream exploded");
         })
         .await;
-    let err = client(&server).delete_document("x").await.unwrap_err();
+    let err = client(&server)
+        .delete_document()
+        .document_id("x")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnexpectedStatus);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     assert_eq!(err.body(), Some(&b"upstream exploded"[..]));
@@ -150,7 +172,12 @@ async fn non_json_and_empty_error_bodies_keep_status_and_text() {
                 then.status(status).body(body);
             })
             .await;
-        let err = client(&server).delete_document(&id).await.unwrap_err();
+        let err = client(&server)
+            .delete_document()
+            .document_id(&id)
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidBody, "{status}: {err}");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(err.body(), Some(body.as_bytes()));
@@ -174,7 +201,12 @@ async fn a_slow_server_times_out_every_attempt() {
         .retry(quick_retries)
         .build()
         .unwrap();
-    let err = client.delete_document("slow").await.unwrap_err();
+    let err = client
+        .delete_document()
+        .document_id("slow")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     // A DELETE is idempotent: each timed-out attempt is sent again, up to the default 3.
     slow.assert_calls_async(3).await;
@@ -190,7 +222,12 @@ async fn nothing_listening_is_a_connect_error() {
         .base_url(format!("http://127.0.0.1:{port}"))
         .build()
         .unwrap();
-    let err = client.delete_document("x").await.unwrap_err();
+    let err = client
+        .delete_document()
+        .document_id("x")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
 }
 
@@ -218,7 +255,12 @@ async fn the_key_never_shows_in_debug_or_errors() {
         format!("{:?}", ApiKey::new(KEY).unwrap()),
     ];
     for id in ["unauth", "boom", "", ".."] {
-        let err = client.delete_document(id).await.unwrap_err();
+        let err = client
+            .delete_document()
+            .document_id(id)
+            .send()
+            .await
+            .unwrap_err();
         shown.push(format!("{err} | {err:?} | {err:#}"));
     }
     for text in shown {

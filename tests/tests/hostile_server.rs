@@ -100,12 +100,18 @@ async fn redirects_are_not_followed_to_another_origin_or_resource() {
                 })
                 .await;
             let client = client_sending_once(&api.base_url());
-            let deleted = client.delete_document("d1").await.unwrap_err();
-            let body = types::CreateConversationBody {
-                replica_id: Some("r1".into()),
-                ..Default::default()
-            };
-            let created = client.create_conversation(&body).await.unwrap_err();
+            let deleted = client
+                .delete_document()
+                .document_id("d1")
+                .send()
+                .await
+                .unwrap_err();
+            let created = client
+                .create_conversation()
+                .body_map(|body| body.replica_id("r1".to_owned()))
+                .send()
+                .await
+                .unwrap_err();
             for err in [deleted.to_string(), created.to_string()] {
                 assert!(err.contains(&format!("{status}")), "{err}");
                 assert!(err.contains("follows no redirects"), "{err}");
@@ -129,7 +135,9 @@ async fn a_huge_declared_body_is_refused_before_it_is_read() {
         |n| (n < 200).then(|| vec![b' '; MIB]),
     );
     let err = limited_client(&server.url, MIB)
-        .get_document("d1")
+        .get_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BodyTooLarge);
@@ -160,7 +168,9 @@ async fn an_endless_chunked_body_is_cut_at_the_limit() {
         },
     );
     let err = limited_client(&server.url, 2 * MIB)
-        .get_document("d1")
+        .get_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BodyTooLarge);
@@ -178,7 +188,9 @@ async fn an_error_keeps_at_most_64_kib_of_a_huge_body() {
         |n| (n < 100).then(|| vec![b'x'; MIB]),
     );
     let err = limited_client(&server.url, 8 * MIB)
-        .get_document("d1")
+        .get_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnexpectedStatus);
@@ -204,7 +216,9 @@ async fn a_body_cut_off_midway_is_a_communication_error() {
         |n| (n == 0).then(|| b"{\"document".to_vec()),
     );
     let err = client_sending_once(&server.url)
-        .get_document("d1")
+        .get_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Communication);
@@ -257,7 +271,12 @@ async fn error_texts_say_what_happened_and_never_show_the_key() {
     let client = client_sending_once(&server.base_url());
     let texts = |err: &dyn std::error::Error| (format!("{err}"), format!("{err:?}"));
 
-    let undocumented = client.delete_document("undocumented").await.unwrap_err();
+    let undocumented = client
+        .delete_document()
+        .document_id("undocumented")
+        .send()
+        .await
+        .unwrap_err();
     let (display, debug) = texts(&undocumented);
     assert_eq!(display, debug, "? out of main prints Debug");
     assert_eq!(
@@ -266,14 +285,24 @@ async fn error_texts_say_what_happened_and_never_show_the_key() {
          document: upstream said: <html>bad gateway</html>"
     );
 
-    let proxy = client.delete_document("proxy").await.unwrap_err();
+    let proxy = client
+        .delete_document()
+        .document_id("proxy")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(proxy.kind(), ErrorKind::InvalidBody);
     assert!(proxy.is_authentication_failure());
     let (display, _) = texts(&proxy);
     assert!(display.contains("401 Unauthorized"), "{display}");
     assert!(display.contains("401 Authorization Required"), "{display}");
 
-    let gone = client.delete_document("gone").await.unwrap_err();
+    let gone = client
+        .delete_document()
+        .document_id("gone")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(gone.kind(), ErrorKind::Api);
     assert!(!gone.is_authentication_failure());
     assert_eq!(
@@ -281,8 +310,12 @@ async fn error_texts_say_what_happened_and_never_show_the_key() {
         r#"delete_document: Tavus answered 404 Not Found: {"message":"Document not found"}"#
     );
 
-    let body = types::CreateConversationBody::default();
-    let garbled = client.create_conversation(&body).await.unwrap_err();
+    let garbled = client
+        .create_conversation()
+        .body(types::CreateConversationBody::builder())
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(garbled.kind(), ErrorKind::InvalidBody);
     let (display, _) = texts(&garbled);
     assert!(
@@ -293,7 +326,9 @@ async fn error_texts_say_what_happened_and_never_show_the_key() {
     assert!(display.ends_with(": not json at all"), "{display}");
 
     let refused = client_sending_once("http://127.0.0.1:1")
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Connect);
@@ -305,7 +340,12 @@ async fn error_texts_say_what_happened_and_never_show_the_key() {
     assert!(display.to_lowercase().contains("refused"), "{display}");
 
     // A server that echoes the request into its error page cannot make the key show.
-    let echo = client.delete_document("echo").await.unwrap_err();
+    let echo = client
+        .delete_document()
+        .document_id("echo")
+        .send()
+        .await
+        .unwrap_err();
     let (display, _) = texts(&echo);
     assert!(display.contains("x-api-key: <redacted>"), "{display}");
     let body = String::from_utf8_lossy(echo.body().unwrap()).into_owned();
@@ -341,7 +381,9 @@ async fn a_documented_error_cut_at_64_kib_says_it_was_cut() {
         },
     );
     let err = client_sending_once(&server.url)
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidBody);

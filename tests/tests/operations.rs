@@ -24,10 +24,11 @@ struct Case {
     call: Call,
 }
 
-/// A call of one generated method, with the request body (if any) from the page.
+/// A call of one generated operation builder, with the request body (if any) from the page.
 type Call = for<'a> fn(&'a Client, &'a Page) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>;
 
-/// `call!(|client, page| client.method(args))`: the call, its result read as an [`Outcome`].
+/// `call!(|client, page| client.method().arg(value).send())`: the call, its result read
+/// as an [`Outcome`].
 macro_rules! call {
     (|$client:ident, $page:ident| $call:expr) => {{
         fn call<'a>(
@@ -58,33 +59,42 @@ fn delete(path: &str) -> Received {
 }
 
 fn cases() -> Vec<Case> {
-    use types::{ListDocumentsSort, ListReplicasReplicaType};
+    use types::{
+        CreateConversationBody, CreateDocumentBody, CreateGuardrailsBody, CreateObjectivesBody,
+        CreatePersonaBody, CreateReplicaBody, GenerateVideoBody, ListDocumentsSortKnown,
+        ListReplicasReplicaTypeKnown, PatchDocumentBody, PatchGuardrailsBodyItem,
+        PatchObjectiveBodyItem, PatchPersonaBodyItem, RecrawlDocumentBody, RenameReplicaBody,
+        RenameVideoBody,
+    };
     vec![
         // conversations
         case(
             "conversations/get-conversations",
             get("/v2/conversations").query("limit=10&page=1&status=active"),
-            call!(|c, _p| c.list_conversations(Some(10), Some(1), Some("active"))),
+            call!(|c, _p| c.list_conversations().limit(10).page(1).status("active").send()),
         ),
         case(
             "conversations/create-conversation",
             post("/v2/conversations"),
-            call!(|c, p| c.create_conversation(&p.typed_request_body())),
+            call!(|c, p| c
+                .create_conversation()
+                .body(p.typed_request_body::<CreateConversationBody>())
+                .send()),
         ),
         case(
             "conversations/get-conversation",
             get("/v2/conversations/c123456"),
-            call!(|c, _p| c.get_conversation("c123456")),
+            call!(|c, _p| c.get_conversation().conversation_id("c123456").send()),
         ),
         case(
             "conversations/delete-conversation",
             delete("/v2/conversations/c123456").query("hard=true"),
-            call!(|c, _p| c.delete_conversation("c123456", Some(true))),
+            call!(|c, _p| c.delete_conversation().conversation_id("c123456").hard(true).send()),
         ),
         case(
             "conversations/end-conversation",
             post("/v2/conversations/c123456/end"),
-            call!(|c, _p| c.end_conversation("c123456")),
+            call!(|c, _p| c.end_conversation().conversation_id("c123456").send()),
         ),
         // documents
         case(
@@ -92,112 +102,145 @@ fn cases() -> Vec<Case> {
             get("/v2/documents").query(
                 "limit=10&name_or_uuid=Example+Docs&page=0&sort=descending&status=ready&tags=important%2Cmeeting",
             ),
-            call!(|c, _p| c.list_documents(
-                Some(10),
-                Some("Example Docs"),
-                Some(0),
-                Some(ListDocumentsSort::Descending),
-                Some("ready"),
-                Some("important,meeting"),
-            )),
+            call!(|c, _p| c
+                .list_documents()
+                .limit(10)
+                .name_or_uuid("Example Docs")
+                .page(0)
+                .sort(ListDocumentsSortKnown::Descending)
+                .status("ready")
+                .tags("important,meeting")
+                .send()),
         ),
         case(
             "documents/create-document",
             post("/v2/documents"),
-            call!(|c, p| c.create_document(&p.typed_request_body())),
+            call!(|c, p| c
+                .create_document()
+                .body(p.typed_request_body::<CreateDocumentBody>())
+                .send()),
         ),
         case(
             "documents/get-document",
             get("/v2/documents/d8-5c71baca86fc"),
-            call!(|c, _p| c.get_document("d8-5c71baca86fc")),
+            call!(|c, _p| c.get_document().document_id("d8-5c71baca86fc").send()),
         ),
         case(
             "documents/delete-document",
             delete("/v2/documents/d8-5c71baca86fc"),
-            call!(|c, _p| c.delete_document("d8-5c71baca86fc")),
+            call!(|c, _p| c.delete_document().document_id("d8-5c71baca86fc").send()),
         ),
         case(
             "documents/patch-document",
             patch("/v2/documents/d8-5c71baca86fc"),
-            call!(|c, p| c.patch_document("d8-5c71baca86fc", &p.typed_request_body())),
+            call!(|c, p| c
+                .patch_document()
+                .document_id("d8-5c71baca86fc")
+                .body(p.typed_request_body::<PatchDocumentBody>())
+                .send()),
         ),
         case(
             "documents/recrawl-document",
             post("/v2/documents/d8-5c71baca86fc/recrawl"),
-            call!(|c, p| c.recrawl_document("d8-5c71baca86fc", &p.typed_request_body())),
+            call!(|c, p| c
+                .recrawl_document()
+                .document_id("d8-5c71baca86fc")
+                .body(p.typed_request_body::<RecrawlDocumentBody>())
+                .send()),
         ),
         // guardrails
         case(
             "guardrails/get-guardrails-list",
             get("/v2/guardrails").query("limit=10&page=1"),
-            call!(|c, _p| c.get_guardrails(Some(10), Some(1))),
+            call!(|c, _p| c.get_guardrails().limit(10).page(1).send()),
         ),
         case(
             "guardrails/create-guardrails",
             post("/v2/guardrails"),
-            call!(|c, p| c.create_guardrails(&p.typed_request_body())),
+            call!(|c, p| c
+                .create_guardrails()
+                .body(p.typed_request_body::<CreateGuardrailsBody>())
+                .send()),
         ),
         case(
             "guardrails/get-guardrails",
             get("/v2/guardrails/g12345"),
-            call!(|c, _p| c.get_guardrail("g12345")),
+            call!(|c, _p| c.get_guardrail().guardrails_id("g12345").send()),
         ),
         case(
             "guardrails/delete-guardrails",
             delete("/v2/guardrails/g12345"),
-            call!(|c, _p| c.delete_guardrails("g12345")),
+            call!(|c, _p| c.delete_guardrails().guardrails_id("g12345").send()),
         ),
         case(
             "guardrails/patch-guardrails",
             patch("/v2/guardrails/g12345"),
-            call!(|c, p| c.patch_guardrails("g12345", &p.typed_request_body())),
+            call!(|c, p| c
+                .patch_guardrails()
+                .guardrails_id("g12345")
+                .body(p.typed_request_body::<Vec<PatchGuardrailsBodyItem>>())
+                .send()),
         ),
         // objectives
         case(
             "objectives/get-objectives-list",
             get("/v2/objectives").query("limit=10&page=1"),
-            call!(|c, _p| c.get_objectives(Some(10), Some(1))),
+            call!(|c, _p| c.get_objectives().limit(10).page(1).send()),
         ),
         case(
             "objectives/create-objectives",
             post("/v2/objectives"),
-            call!(|c, p| c.create_objectives(&p.typed_request_body())),
+            call!(|c, p| c
+                .create_objectives()
+                .body(p.typed_request_body::<CreateObjectivesBody>())
+                .send()),
         ),
         case(
             "objectives/get-objectives",
             get("/v2/objectives/o12345"),
-            call!(|c, _p| c.get_objective("o12345")),
+            call!(|c, _p| c.get_objective().objectives_id("o12345").send()),
         ),
         case(
             "objectives/delete-objectives",
             delete("/v2/objectives/o12345"),
-            call!(|c, _p| c.delete_objective("o12345")),
+            call!(|c, _p| c.delete_objective().objectives_id("o12345").send()),
         ),
         case(
             "objectives/patch-objectives",
             patch("/v2/objectives/o12345"),
-            call!(|c, p| c.patch_objective("o12345", &p.typed_request_body())),
+            call!(|c, p| c
+                .patch_objective()
+                .objectives_id("o12345")
+                .body(p.typed_request_body::<Vec<PatchObjectiveBodyItem>>())
+                .send()),
         ),
         // personas
         case(
             "personas/create-persona",
             post("/v2/personas"),
-            call!(|c, p| c.create_persona(&p.typed_request_body())),
+            call!(|c, p| c
+                .create_persona()
+                .body(p.typed_request_body::<CreatePersonaBody>())
+                .send()),
         ),
         case(
             "personas/get-persona",
             get("/v2/personas/pf3073f2dcc1"),
-            call!(|c, _p| c.get_persona("pf3073f2dcc1")),
+            call!(|c, _p| c.get_persona().persona_id("pf3073f2dcc1").send()),
         ),
         case(
             "personas/delete-persona",
             delete("/v2/personas/pf3073f2dcc1"),
-            call!(|c, _p| c.delete_persona("pf3073f2dcc1")),
+            call!(|c, _p| c.delete_persona().persona_id("pf3073f2dcc1").send()),
         ),
         case(
             "personas/patch-persona",
             patch("/v2/personas/pf3073f2dcc1"),
-            call!(|c, p| c.patch_persona("pf3073f2dcc1", &p.typed_request_body())),
+            call!(|c, p| c
+                .patch_persona()
+                .persona_id("pf3073f2dcc1")
+                .body(p.typed_request_body::<Vec<PatchPersonaBodyItem>>())
+                .send()),
         ),
         // replicas
         case(
@@ -205,59 +248,74 @@ fn cases() -> Vec<Case> {
             get("/v2/replicas").query(
                 "limit=10&page=1&replica_ids=re1074c227%2Cr243eed46c&replica_type=user&verbose=true",
             ),
-            call!(|c, _p| c.list_replicas(
-                Some(10),
-                Some(1),
-                Some("re1074c227,r243eed46c"),
-                Some(ListReplicasReplicaType::User),
-                Some(true),
-            )),
+            call!(|c, _p| c
+                .list_replicas()
+                .limit(10)
+                .page(1)
+                .replica_ids("re1074c227,r243eed46c")
+                .replica_type(ListReplicasReplicaTypeKnown::User)
+                .verbose(true)
+                .send()),
         ),
         case(
             "phoenix-replica-model/create-replica",
             post("/v2/replicas"),
-            call!(|c, p| c.create_replica(&p.typed_request_body())),
+            call!(|c, p| c
+                .create_replica()
+                .body(p.typed_request_body::<CreateReplicaBody>())
+                .send()),
         ),
         case(
             "phoenix-replica-model/get-replica",
             get("/v2/replicas/r783537ef5").query("verbose=true"),
-            call!(|c, _p| c.get_replica("r783537ef5", Some(true))),
+            call!(|c, _p| c.get_replica().replica_id("r783537ef5").verbose(true).send()),
         ),
         case(
             "phoenix-replica-model/delete-replica",
             delete("/v2/replicas/rf3073f2dcc1").query("hard=false"),
-            call!(|c, _p| c.delete_replica("rf3073f2dcc1", Some(false))),
+            call!(|c, _p| c.delete_replica().replica_id("rf3073f2dcc1").hard(false).send()),
         ),
         case(
             "phoenix-replica-model/patch-replica-name",
             patch("/v2/replicas/rf3073f2dcc1/name"),
-            call!(|c, p| c.rename_replica("rf3073f2dcc1", &p.typed_request_body())),
+            call!(|c, p| c
+                .rename_replica()
+                .replica_id("rf3073f2dcc1")
+                .body(p.typed_request_body::<RenameReplicaBody>())
+                .send()),
         ),
         // videos
         case(
             "video-request/get-videos",
             get("/v2/videos").query("limit=10&page=1"),
-            call!(|c, _p| c.list_videos(Some(10), Some(1))),
+            call!(|c, _p| c.list_videos().limit(10).page(1).send()),
         ),
         case(
             "video-request/create-video",
             post("/v2/videos"),
-            call!(|c, p| c.generate_video(&p.typed_request_body())),
+            call!(|c, p| c
+                .generate_video()
+                .body(p.typed_request_body::<GenerateVideoBody>())
+                .send()),
         ),
         case(
             "video-request/get-video",
             get("/v2/videos/8a4f94e736").query("verbose=true"),
-            call!(|c, _p| c.get_video("8a4f94e736", Some(true))),
+            call!(|c, _p| c.get_video().video_id("8a4f94e736").verbose(true).send()),
         ),
         case(
             "video-request/delete-video",
             delete("/v2/videos/8a4f94e736").query("hard=true"),
-            call!(|c, _p| c.delete_video("8a4f94e736", Some(true))),
+            call!(|c, _p| c.delete_video().video_id("8a4f94e736").hard(true).send()),
         ),
         case(
             "video-request/patch-video-name",
             patch("/v2/videos/8a4f94e736/name"),
-            call!(|c, p| c.rename_video("8a4f94e736", &p.typed_request_body())),
+            call!(|c, p| c
+                .rename_video()
+                .video_id("8a4f94e736")
+                .body(p.typed_request_body::<RenameVideoBody>())
+                .send()),
         ),
     ]
 }

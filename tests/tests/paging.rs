@@ -1,5 +1,10 @@
-//! `paging::every_item` across several pages of a local server: which pages it asks
-//! for, what it yields, and where it stops.
+//! `Paginate::items` across several pages of a local server: which pages it asks for
+//! (from each list's own first page), the query it sends with each, what it yields, and
+//! where it stops.
+//!
+//! Every page is served only to a request whose query string is exactly the one
+//! expected, so a `limit` sent twice, a `page` the builder set, or a filter left out
+//! reaches no page and fails the test.
 
 use std::pin::pin;
 
@@ -7,19 +12,19 @@ use futures_util::{StreamExt, TryStreamExt};
 use httpmock::Method::GET;
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
-use tavus_api::paging::every_item;
+use tavus_api::paging::Paginate;
 use tavus_api::{Client, ErrorExt, ErrorKind};
 
 fn client(server: &MockServer) -> Client {
     integration_tests::client_sending_once(&server.base_url())
 }
 
-/// Serves `page` of `path` (with `limit`) as `data` holding `ids`, plus `extra` fields.
+/// Serves `GET path?query`, for exactly that query string, as `data` holding `ids`, plus
+/// `extra` fields.
 async fn serve_page<'a>(
     server: &'a MockServer,
     path: &str,
-    page: i64,
-    limit: i64,
+    query: &str,
     ids: &[&str],
     extra: Value,
 ) -> Mock<'a> {
@@ -27,34 +32,58 @@ async fn serve_page<'a>(
     body.as_object_mut()
         .unwrap()
         .extend(extra.as_object().unwrap().clone());
+    let query = query.to_owned();
     server
         .mock_async(|when, then| {
             when.method(GET)
                 .path(path)
-                .query_param("page", page.to_string())
-                .query_param("limit", limit.to_string());
+                .is_true(move |request| request.uri().query() == Some(query.as_str()));
             then.status(200).json_body(body);
         })
         .await
 }
 
 #[tokio::test]
-async fn stops_when_total_count_items_have_arrived() {
+async fn list_documents_starts_at_page_0_and_stops_when_total_count_items_have_arrived() {
     let server = MockServer::start_async().await;
     let total = json!({ "total_count": 5 });
+    let path = "/v2/documents";
     let pages = [
-        serve_page(&server, "/v2/documents", 0, 2, &["d1", "d2"], total.clone()).await,
-        serve_page(&server, "/v2/documents", 1, 2, &["d3", "d4"], total.clone()).await,
-        serve_page(&server, "/v2/documents", 2, 2, &["d5"], total.clone()).await,
+        serve_page(
+            &server,
+            path,
+            "limit=2&page=0&tags=docs",
+            &["d1", "d2"],
+            total.clone(),
+        )
+        .await,
+        serve_page(
+            &server,
+            path,
+            "limit=2&page=1&tags=docs",
+            &["d3", "d4"],
+            total.clone(),
+        )
+        .await,
+        serve_page(
+            &server,
+            path,
+            "limit=2&page=2&tags=docs",
+            &["d5"],
+            total.clone(),
+        )
+        .await,
     ];
-    let beyond = serve_page(&server, "/v2/documents", 3, 2, &[], total).await;
+    let beyond = serve_page(&server, path, "limit=2&page=3&tags=docs", &[], total).await;
     let client = client(&server);
-    let documents: Vec<_> = every_item(0, 2, |page| {
-        client.list_documents(Some(2), None, Some(page), None, None, Some("docs"))
-    })
-    .try_collect()
-    .await
-    .unwrap();
+    let documents: Vec<_> = client
+        .list_documents()
+        .limit(2)
+        .tags("docs")
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     let ids: Vec<_> = documents
         .iter()
         .map(|d| d.document_id.as_deref().unwrap())
@@ -69,14 +98,21 @@ async fn stops_when_total_count_items_have_arrived() {
 #[tokio::test]
 async fn total_count_wins_over_a_page_shorter_than_asked() {
     // The server may send fewer items than `limit`; with a total to go by, that is
-    // not the end.
+    // not the end. `list_videos` counts its pages from 1.
     let server = MockServer::start_async().await;
     let total = json!({ "total_count": 3 });
-    for (page, id) in [(1, "v1"), (2, "v2"), (3, "v3")] {
-        serve_page(&server, "/v2/videos", page, 10, &[id], total.clone()).await;
+    for (query, id) in [
+        ("limit=10&page=1", "v1"),
+        ("limit=10&page=2", "v2"),
+        ("limit=10&page=3", "v3"),
+    ] {
+        serve_page(&server, "/v2/videos", query, &[id], total.clone()).await;
     }
     let client = client(&server);
-    let videos: Vec<_> = every_item(1, 10, |page| client.list_videos(Some(10), Some(page)))
+    let videos: Vec<_> = client
+        .list_videos()
+        .limit(10)
+        .items()
         .try_collect()
         .await
         .unwrap();
@@ -87,11 +123,15 @@ async fn total_count_wins_over_a_page_shorter_than_asked() {
 #[tokio::test]
 async fn without_total_count_a_short_page_is_the_last() {
     let server = MockServer::start_async().await;
-    let first = serve_page(&server, "/v2/videos", 1, 2, &["v1", "v2"], json!({})).await;
-    let short = serve_page(&server, "/v2/videos", 2, 2, &["v3"], json!({})).await;
-    let beyond = serve_page(&server, "/v2/videos", 3, 2, &["v4"], json!({})).await;
+    let path = "/v2/videos";
+    let first = serve_page(&server, path, "limit=2&page=1", &["v1", "v2"], json!({})).await;
+    let short = serve_page(&server, path, "limit=2&page=2", &["v3"], json!({})).await;
+    let beyond = serve_page(&server, path, "limit=2&page=3", &["v4"], json!({})).await;
     let client = client(&server);
-    let videos: Vec<_> = every_item(1, 2, |page| client.list_videos(Some(2), Some(page)))
+    let videos: Vec<_> = client
+        .list_videos()
+        .limit(2)
+        .items()
         .try_collect()
         .await
         .unwrap();
@@ -106,11 +146,15 @@ async fn without_total_count_a_short_page_is_the_last() {
 #[tokio::test]
 async fn without_total_count_full_pages_end_at_an_empty_one() {
     let server = MockServer::start_async().await;
-    serve_page(&server, "/v2/videos", 1, 1, &["v1"], json!({})).await;
-    serve_page(&server, "/v2/videos", 2, 1, &["v2"], json!({})).await;
-    let empty = serve_page(&server, "/v2/videos", 3, 1, &[], json!({})).await;
+    let path = "/v2/videos";
+    serve_page(&server, path, "limit=1&page=1", &["v1"], json!({})).await;
+    serve_page(&server, path, "limit=1&page=2", &["v2"], json!({})).await;
+    let empty = serve_page(&server, path, "limit=1&page=3", &[], json!({})).await;
     let client = client(&server);
-    let count = every_item(1, 1, |page| client.list_videos(Some(1), Some(page)))
+    let count = client
+        .list_videos()
+        .limit(1)
+        .items()
         .try_fold(0, |n, _| async move { Ok(n + 1) })
         .await
         .unwrap();
@@ -119,18 +163,110 @@ async fn without_total_count_full_pages_end_at_an_empty_one() {
 }
 
 #[tokio::test]
+async fn without_a_limit_none_is_sent_and_the_first_page_sets_the_size() {
+    // The server's own page size: a page shorter than the first is the last.
+    let server = MockServer::start_async().await;
+    let path = "/v2/documents";
+    serve_page(&server, path, "page=0", &["d1", "d2"], json!({})).await;
+    serve_page(&server, path, "page=1", &["d3", "d4"], json!({})).await;
+    let short = serve_page(&server, path, "page=2", &["d5"], json!({})).await;
+    let beyond = serve_page(&server, path, "page=3", &["d6"], json!({})).await;
+    let client = client(&server);
+    let documents: Vec<_> = client.list_documents().items().try_collect().await.unwrap();
+    assert_eq!(documents.len(), 5);
+    assert_eq!(short.calls_async().await, 1);
+    assert_eq!(beyond.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn a_page_set_on_the_builder_is_replaced_not_sent_twice() {
+    let server = MockServer::start_async().await;
+    let total = json!({ "total_count": 2 });
+    let path = "/v2/videos";
+    let pages = [
+        serve_page(&server, path, "limit=1&page=1", &["v1"], total.clone()).await,
+        serve_page(&server, path, "limit=1&page=2", &["v2"], total.clone()).await,
+    ];
+    let asked = serve_page(&server, path, "limit=1&page=7", &["v7"], total).await;
+    let client = client(&server);
+    let videos: Vec<_> = client
+        .list_videos()
+        .page(7)
+        .limit(1)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = videos
+        .iter()
+        .map(|v| v.video_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(ids, ["v1", "v2"]);
+    for page in pages {
+        assert_eq!(page.calls_async().await, 1);
+    }
+    assert_eq!(asked.calls_async().await, 0);
+}
+
+/// Every list asks first for its own first page: `list_documents` counts from 0, the
+/// others from 1. An empty first page ends the list.
+#[tokio::test]
+async fn every_list_starts_at_its_own_first_page() {
+    let server = MockServer::start_async().await;
+    let client = client(&server);
+    let empty = json!({ "total_count": 0 });
+    let mut firsts = Vec::new();
+    for (path, query) in [
+        ("/v2/conversations", "limit=5&page=1"),
+        ("/v2/documents", "limit=5&page=0"),
+        ("/v2/guardrails", "limit=5&page=1"),
+        ("/v2/objectives", "limit=5&page=1"),
+        ("/v2/replicas", "limit=5&page=1"),
+        ("/v2/videos", "limit=5&page=1"),
+    ] {
+        firsts.push((
+            path,
+            serve_page(&server, path, query, &[], empty.clone()).await,
+        ));
+    }
+    let counts = [
+        count(client.list_conversations().limit(5)).await,
+        count(client.list_documents().limit(5)).await,
+        count(client.get_guardrails().limit(5)).await,
+        count(client.get_objectives().limit(5)).await,
+        count(client.list_replicas().limit(5)).await,
+        count(client.list_videos().limit(5)).await,
+    ];
+    assert_eq!(counts, [0; 6]);
+    for (path, first) in firsts {
+        assert_eq!(first.calls_async().await, 1, "{path}");
+    }
+}
+
+/// How many items `list` yields; panics on an error.
+async fn count<L>(list: L) -> usize
+where
+    L: Paginate,
+    L::Error: serde::Serialize,
+{
+    list.items()
+        .try_fold(0, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
 async fn an_error_is_yielded_after_the_items_before_it_and_ends_the_stream() {
     let server = MockServer::start_async().await;
     serve_page(
         &server,
         "/v2/videos",
-        1,
-        1,
+        "limit=1&page=1",
         &["v1"],
         json!({ "total_count": 3 }),
     )
     .await;
-    server
+    let refused = server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/videos").query_param("page", "2");
             then.status(401)
@@ -138,10 +274,28 @@ async fn an_error_is_yielded_after_the_items_before_it_and_ends_the_stream() {
         })
         .await;
     let client = client(&server);
-    let mut videos = pin!(every_item(1, 1, |page| client.list_videos(Some(1), Some(page))));
+    let mut videos = pin!(client.list_videos().limit(1).items());
     let first = videos.next().await.unwrap().unwrap();
     assert_eq!(first.video_id.as_deref(), Some("v1"));
     let err = videos.next().await.unwrap().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     assert!(videos.next().await.is_none());
+    assert_eq!(refused.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_is_the_only_item() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200).json_body(json!({ "data": [] }));
+        })
+        .await;
+    let client = client(&server);
+    // 2^63 is no `i64`: the builder keeps the error, and sending gives it back.
+    let mut videos = pin!(client.list_videos().limit(1u64 << 63).items());
+    let err = videos.next().await.unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+    assert!(videos.next().await.is_none());
+    assert_eq!(any.calls_async().await, 0, "nothing may reach the server");
 }

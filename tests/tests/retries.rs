@@ -43,7 +43,9 @@ async fn a_503_then_a_204_succeeds() {
         })
         .await;
     let response = client(server.base_url(), quick())
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
@@ -68,7 +70,9 @@ async fn a_429_waits_as_long_as_retry_after_says() {
         .await;
     let started = Instant::now();
     client(server.base_url(), quick())
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap();
     // The backoff alone would have waited at most 40 ms.
@@ -92,7 +96,9 @@ async fn a_retry_after_date_beyond_max_elapsed_returns_the_429() {
         })
         .await;
     let err = client(server.base_url(), quick())
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err}");
@@ -109,7 +115,9 @@ async fn attempts_are_capped_and_the_last_answer_returned() {
         })
         .await;
     let err = client(server.base_url(), quick().max_attempts(4))
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnexpectedStatus);
@@ -131,7 +139,12 @@ async fn no_retries_sends_once() {
         .no_retries()
         .build()
         .unwrap();
-    client.delete_document("d1").await.unwrap_err();
+    client
+        .delete_document()
+        .document_id("d1")
+        .send()
+        .await
+        .unwrap_err();
     failing.assert_calls_async(1).await;
 }
 
@@ -146,7 +159,9 @@ async fn final_statuses_are_not_retried() {
         })
         .await;
     let err = client(server.base_url(), quick())
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
@@ -162,7 +177,12 @@ async fn a_refused_connection_is_retried() {
     let client = client(format!("http://127.0.0.1:{port}"), late_policy());
     let late_server = serve_once_later(port, "204 No Content", "");
     let started = Instant::now();
-    let response = client.delete_document("d1").await.unwrap();
+    let response = client
+        .delete_document()
+        .document_id("d1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
     assert!(
         started.elapsed() >= Duration::from_millis(200),
@@ -187,7 +207,9 @@ async fn a_post_answered_503_is_not_sent_again() {
         })
         .await;
     let err = client(server.base_url(), quick())
-        .create_conversation(&conversation())
+        .create_conversation()
+        .body(conversation())
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err}");
@@ -201,7 +223,12 @@ async fn a_post_whose_connection_was_refused_is_sent_again() {
     let client = client(format!("http://127.0.0.1:{port}"), late_policy());
     let late_server = serve_once_later(port, "200 OK", r#"{"conversation_id":"c1"}"#);
     let started = Instant::now();
-    let created = client.create_conversation(&conversation()).await.unwrap();
+    let created = client
+        .create_conversation()
+        .body(conversation())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.conversation_id.as_deref(), Some("c1"));
     assert!(
         started.elapsed() >= Duration::from_millis(200),
@@ -234,7 +261,9 @@ async fn a_connection_broken_mid_request_is_retried_for_a_delete() {
         }
     });
     let err = client(format!("http://127.0.0.1:{port}"), quick().max_attempts(3))
-        .delete_document("d1")
+        .delete_document()
+        .document_id("d1")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Communication, "{err}");
@@ -247,11 +276,8 @@ async fn a_connection_broken_mid_request_is_retried_for_a_delete() {
     );
 }
 
-fn conversation() -> CreateConversationBody {
-    CreateConversationBody {
-        replica_id: Some("r79e1c033f".to_owned()),
-        ..CreateConversationBody::default()
-    }
+fn conversation() -> tavus_api::types::builder::CreateConversationBody {
+    CreateConversationBody::builder().replica_id("r79e1c033f".to_owned())
 }
 
 /// The first retry waits 200-400 ms: by then [`serve_once_later`]'s server is usually up,

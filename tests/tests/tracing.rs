@@ -120,7 +120,12 @@ async fn a_call_leaves_one_span_with_operation_method_path_status_and_duration()
         .await;
     let client = client(server.base_url());
     let spans = spans_of(async {
-        client.delete_document("d1").await.unwrap();
+        client
+            .delete_document()
+            .document_id("d1")
+            .send()
+            .await
+            .unwrap();
     })
     .await;
 
@@ -156,7 +161,12 @@ async fn retries_are_events_in_the_one_span() {
         .await;
     let client = client(server.base_url());
     let spans = spans_of(async {
-        client.delete_document("d2").await.unwrap();
+        client
+            .delete_document()
+            .document_id("d2")
+            .send()
+            .await
+            .unwrap();
     })
     .await;
 
@@ -181,7 +191,12 @@ async fn a_failed_call_records_the_error_and_no_status() {
     };
     let client = client(format!("http://127.0.0.1:{port}"));
     let spans = spans_of(async {
-        client.delete_document("d3").await.unwrap_err();
+        client
+            .delete_document()
+            .document_id("d3")
+            .send()
+            .await
+            .unwrap_err();
     })
     .await;
 

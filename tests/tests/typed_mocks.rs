@@ -3,7 +3,9 @@
 //! documented status with its typed body, and the client reads it back.
 
 use httpmock::MockServer;
-use tavus_api::types::{CreateConversationBody, CreateConversationResponse, DeleteDocumentError};
+use tavus_api::types::{
+    self, CreateConversationBody, CreateConversationResponse, DeleteDocumentError,
+};
 use tavus_api::{Client, ErrorExt, ErrorKind};
 use tavus_api_httpmock::MockServerExt;
 
@@ -20,10 +22,20 @@ async fn a_typed_mock_matches_its_operation_and_parameter_only() {
     });
     let client = client(&server);
 
-    let response = client.delete_document("d8-5c71baca86fc").await.unwrap();
+    let response = client
+        .delete_document()
+        .document_id("d8-5c71baca86fc")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
     // Another id, or another method on the same path, is not this mock's request.
-    let other = client.delete_document("another-id").await.unwrap_err();
+    let other = client
+        .delete_document()
+        .document_id("another-id")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(other.status().map(|s| s.as_u16()), Some(404), "{other}");
     let get = reqwest::get(server.url("/v2/documents/d8-5c71baca86fc"))
         .await
@@ -38,12 +50,20 @@ async fn a_typed_error_answer_reaches_the_client_typed() {
     let server = MockServer::start_async().await;
     let refused = server.delete_document(|when, then| {
         when.document_id("d1");
-        then.unauthorized(&DeleteDocumentError {
-            message: Some("Invalid access token".into()),
-        });
+        then.unauthorized(
+            &DeleteDocumentError::builder()
+                .message("Invalid access token".to_owned())
+                .try_into()
+                .unwrap(),
+        );
     });
 
-    let err = client(&server).delete_document("d1").await.unwrap_err();
+    let err = client(&server)
+        .delete_document()
+        .document_id("d1")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     let Ok(body) = err.into_error_response() else {
@@ -56,33 +76,42 @@ async fn a_typed_error_answer_reaches_the_client_typed() {
 #[tokio::test]
 async fn a_typed_mock_matches_the_request_body_and_answers_a_typed_body() {
     let server = MockServer::start_async().await;
-    let standup = CreateConversationBody {
-        replica_id: Some("r79e1c033f".to_owned()),
-        conversation_name: Some("standup".to_owned()),
-        ..CreateConversationBody::default()
-    };
+    let standup: CreateConversationBody = CreateConversationBody::builder()
+        .replica_id("r79e1c033f".to_owned())
+        .conversation_name("standup".to_owned())
+        .try_into()
+        .unwrap();
+    let c123: CreateConversationResponse = CreateConversationResponse::builder()
+        .conversation_id("c123".to_owned())
+        .conversation_url("https://tavus.daily.co/c123".to_owned())
+        .try_into()
+        .unwrap();
     let created = server.create_conversation(|when, then| {
         when.body(&standup);
-        then.ok(&CreateConversationResponse {
-            conversation_id: Some("c123".to_owned()),
-            conversation_url: Some("https://tavus.daily.co/c123".to_owned()),
-            ..CreateConversationResponse::default()
-        });
+        then.ok(&c123);
     });
     let client = client(&server);
 
-    let answer = client.create_conversation(&standup).await.unwrap();
+    let answer = client
+        .create_conversation()
+        .body(standup.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.conversation_id.as_deref(), Some("c123"));
     assert_eq!(
         answer.conversation_url.as_deref(),
         Some("https://tavus.daily.co/c123")
     );
     // Another body is another request.
-    let retro = CreateConversationBody {
-        conversation_name: Some("retro".to_owned()),
-        ..standup.clone()
-    };
-    let err = client.create_conversation(&retro).await.unwrap_err();
+    let retro =
+        types::builder::CreateConversationBody::from(standup).conversation_name("retro".to_owned());
+    let err = client
+        .create_conversation()
+        .body(retro)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
     created.assert_calls_async(1).await;
 }

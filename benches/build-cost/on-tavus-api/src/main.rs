@@ -2,7 +2,6 @@
 //! on tavus-api. `TAVUS_API_KEY` is the key; `TAVUS_BASE_URL` (default
 //! https://tavusapi.com) the server. Usage: on-tavus-api <document_id> <replica_id>
 
-use tavus_api::types::CreateConversationBody;
 use tavus_api::{Client, DEFAULT_BASE_URL};
 
 #[tokio::main]
@@ -16,11 +15,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(base)
         .build()?;
 
-    client.delete_document(&document_id).await?;
+    client
+        .delete_document()
+        .document_id(&document_id)
+        .send()
+        .await?;
     println!("deleted {document_id}");
 
     let list = client
-        .list_documents(Some(10), None, Some(0), None, None, Some("docs"))
+        .list_documents()
+        .limit(10)
+        .page(0)
+        .tags("docs")
+        .send()
         .await?
         .into_inner();
     println!("{} of {:?} documents", list.data.len(), list.total_count);
@@ -32,11 +39,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let conversation = client
-        .create_conversation(&CreateConversationBody {
-            replica_id: Some(replica_id),
-            conversation_name: Some("build cost".into()),
-            ..CreateConversationBody::default()
+        .create_conversation()
+        .body_map(|body| {
+            body.replica_id(replica_id)
+                .conversation_name("build cost".to_owned())
         })
+        .send()
         .await?
         .into_inner();
     println!(
