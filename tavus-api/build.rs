@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     run(|spec_dir, out_dir| {
         let client = generate_client(spec_dir)?;
         write(&out_dir.join("codegen.rs"), &client.code)?;
-        write(&out_dir.join("routes.rs"), &client.routes)
+        write(&out_dir.join("routes.rs"), &client.routes)?;
+        write(&out_dir.join("client.rs"), &client.client)
     })
 }

@@ -41,6 +41,7 @@ fn main() {
         let client = generate_client(&spec_dir).expect("the build script's pipeline");
         write(&out_dir.join("codegen.rs"), &client.code).expect("codegen.rs written");
         write(&out_dir.join("routes.rs"), &client.routes).expect("routes.rs written");
+        write(&out_dir.join("client.rs"), &client.client).expect("client.rs written");
         start.elapsed()
     };
     let run_real = |script: &Path| {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
-use crate::{Client, RetryPolicy};
+use crate::RetryPolicy;
 
 /// The Tavus API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://tavusapi.com";
@@ -108,11 +108,10 @@ impl fmt::Debug for ConfigError {
     }
 }
 
-/// What a [`Client`] was built with beyond its HTTP client: its retries and its response
-/// size limit. Only [`ClientBuilder`] makes one, so every client has an API key, timeouts
-/// and a checked base URL.
+/// What a [`Client`] was built with beyond its HTTP client: its retries, its response
+/// size limit and its key. Private: progenitor's client reads it through its hooks.
 #[derive(Debug, Clone)]
-pub struct ClientSettings {
+pub(crate) struct ClientSettings {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_size: usize,
     /// Kept to take the key out of error bodies a server echoes it into (`Debug` hides it).
@@ -127,7 +126,7 @@ pub struct ClientSettings {
 ///     .base_url("http://127.0.0.1:8080")
 ///     .timeout(Duration::from_secs(5))
 ///     .build()?;
-/// assert_eq!(tavus_api::ClientInfo::baseurl(&client), "http://127.0.0.1:8080");
+/// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
 /// # Ok::<(), tavus_api::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -221,7 +220,9 @@ impl ClientBuilder {
             max_response_size: self.max_response_size,
             api_key: self.api_key,
         };
-        Ok(Client::new_with_client(&base_url, http, settings))
+        Ok(Client {
+            generated: crate::generated::Client::new_with_client(&base_url, http, settings),
+        })
     }
 }
 
@@ -282,7 +283,29 @@ fn without_credentials(url: &str) -> String {
     }
 }
 
+/// A client of the Tavus API: one method per operation, each returning a builder of the
+/// call (`client.delete_document().document_id("d1").send().await`).
+///
+/// Only [`Client::builder`] and [`Client::from_env`] make one, so every client has an API
+/// key, timeouts, no redirects and a checked base URL. (progenitor's own client, which
+/// this wraps, has public constructors without any of that: it stays private.) Cloning is
+/// cheap and shares the connection pool.
+///
+/// ```compile_fail
+/// // progenitor's constructors are out of reach:
+/// let client = tavus_api::Client::new_with_client("https://elsewhere.example", reqwest::Client::new(), todo!());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) generated: crate::generated::Client,
+}
+
 impl Client {
+    /// The base URL requests go to, such as `https://tavusapi.com`.
+    pub fn base_url(&self) -> &str {
+        progenitor_client::ClientInfo::baseurl(&self.generated)
+    }
+
     /// A client with the default settings and the API key in `TAVUS_API_KEY`.
     pub fn from_env() -> Result<Self, ConfigError> {
         ClientBuilder::from_env()?.build()

@@ -1,11 +1,17 @@
-//! The client progenitor generates from the vendored spec (see `build.rs`), and the
-//! route table the hooks check requests against. Nothing here is written by hand.
+//! The client progenitor generates from the vendored spec (see `build.rs`), the route
+//! table the hooks check requests against, and the methods of [`crate::Client`], which
+//! forward to progenitor's client. Nothing here is written by hand.
 #![allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
+// progenitor's `Client::new(.., ClientSettings)` is `pub` on a type no caller can name or
+// obtain (`crate::Client` keeps it in a private field): what makes the builder the only
+// way to a client.
+#![allow(private_interfaces)]
 
 use crate::hooks::Route;
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 include!(concat!(env!("OUT_DIR"), "/routes.rs"));
+include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
 #[cfg(test)]
 mod tests {

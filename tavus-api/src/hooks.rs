@@ -12,7 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
 use crate::generated::ROUTES;
-use crate::{Client, ClientSettings, retry};
+use crate::{ClientSettings, retry};
 
 type Error<E> = progenitor_client::Error<E>;
 
@@ -59,7 +59,7 @@ pub(crate) struct TooLarge {
     pub(crate) limit: usize,
 }
 
-impl ClientHooks<ClientSettings> for Client {
+impl ClientHooks<ClientSettings> for crate::generated::Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), Error<E>> {
         // progenitor sends `api-version: <info.version>` with every request; Tavus versions
         // its API in the path (`/v2/...`), and `info.version` is the version of the docs

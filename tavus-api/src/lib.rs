@@ -13,11 +13,12 @@ mod retry;
 #[cfg(feature = "tracing")]
 mod trace;
 
+pub(crate) use client::ClientSettings;
 pub use client::{
-    API_KEY_ENV, ApiKey, ClientBuilder, ClientSettings, ConfigError, DEFAULT_BASE_URL,
+    API_KEY_ENV, ApiKey, Client, ClientBuilder, ConfigError, DEFAULT_BASE_URL,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, USER_AGENT,
 };
 pub use error::{Error, ErrorExt, ErrorKind};
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
+pub use generated::{ByteStream, ResponseValue, builder, types};
 pub use lenient::LenientBool;
 pub use retry::RetryPolicy;

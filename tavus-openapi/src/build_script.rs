@@ -86,6 +86,9 @@ pub struct GeneratedClient {
     /// The route table the client's hooks check requests against
     /// ([`routes::rust_source`]): `routes.rs`.
     pub routes: String,
+    /// The methods of `crate::Client`, which keeps progenitor's client private and
+    /// forwards to it ([`code::client_forwarders`]): `client.rs`.
+    pub client: String,
 }
 
 /// `tavus-api`'s client, generated from the vendored spec under `spec_dir`: load and adapt
@@ -93,7 +96,8 @@ pub struct GeneratedClient {
 ///
 /// The code refers to these items of `tavus-api`, the crate that includes it:
 /// `crate::ClientSettings` (the per-client settings its hooks read), `crate::hooks::encode_path`,
-/// `crate::error::attach` and `crate::Error`. It is a library function, not the build
+/// `crate::error::attach`, `crate::Error`, `crate::LenientBool`, and `crate::Client` with a
+/// field `generated` holding progenitor's client. It is a library function, not the build
 /// script's own, so that `xtask update` checks a new vendored set and the build-script
 /// benchmark times this very pipeline.
 pub fn generate_client(spec_dir: &Path) -> Result<GeneratedClient, String> {
@@ -149,9 +153,13 @@ pub fn generate_client(spec_dir: &Path) -> Result<GeneratedClient, String> {
         code::check_method_names(&generated, names)
     })
     .map_err(|e| e.to_string())?;
+    let forwarders =
+        code::client_forwarders(&generated, &syn::parse_quote!(crate::Client), routes.len())
+            .map_err(|e| e.to_string())?;
     Ok(GeneratedClient {
         code: prettyplease::unparse(&generated),
         routes: routes::rust_source(&routes),
+        client: prettyplease::unparse(&forwarders),
     })
 }
 

@@ -223,6 +223,79 @@ fn items_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>>
     })
 }
 
+/// The public client's methods: one per operation, forwarding to the generated client's.
+///
+/// progenitor's `Client` has public constructors, `Client::new(baseurl, inner)` and
+/// `Client::new_with_client(baseurl, reqwest_client, inner)`, which build a client without
+/// the builder's API key, timeouts, redirect policy and checked base URL; and its
+/// `ClientInfo::inner()` hands out the settings (the key included) to build one aimed
+/// anywhere. So the including crate keeps progenitor's client private, inside its own
+/// `client` type, which only its builder makes, and this renders that type's methods:
+/// for each operation method of the generated `impl Client` (`(&self) -> builder::X<'_>`),
+/// the same documentation and signature, calling `self.generated.<method>()`.
+///
+/// Fails, naming the trap, unless it finds exactly `operations` such methods.
+pub fn client_forwarders(
+    code: &syn::File,
+    client: &syn::Path,
+    operations: usize,
+) -> Result<syn::File, SpecError> {
+    let methods: Vec<&syn::ImplItemFn> = code
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(block)
+                if block.trait_.is_none()
+                    && matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) =>
+            {
+                Some(block)
+            }
+            _ => None,
+        })
+        .flat_map(|block| &block.items)
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(method) if returns_operation_builder(&method.sig) => Some(method),
+            _ => None,
+        })
+        .collect();
+    if methods.len() != operations {
+        return Err(SpecError::Adapt(format!(
+            "`client_forwarders` found {} operation methods on the generated `Client`, not \
+             {operations}: progenitor no longer generates them as `(&self) -> \
+             builder::X<'_>`; update it for this progenitor",
+            methods.len()
+        )));
+    }
+    let forwarders = methods.iter().map(|method| {
+        let (attrs, sig, name) = (&method.attrs, &method.sig, &method.sig.ident);
+        quote::quote! {
+            #(#attrs)*
+            pub #sig {
+                self.generated.#name()
+            }
+        }
+    });
+    Ok(parse_quote! {
+        impl #client {
+            #(#forwarders)*
+        }
+    })
+}
+
+/// `fn x(&self) -> builder::X<'_>`: an operation method of progenitor's builder interface.
+fn returns_operation_builder(sig: &syn::Signature) -> bool {
+    let syn::ReturnType::Type(_, output) = &sig.output else {
+        return false;
+    };
+    let syn::Type::Path(path) = &**output else {
+        return false;
+    };
+    sig.inputs.len() == 1
+        && matches!(sig.inputs.first(), Some(syn::FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none())
+        && path.path.segments.len() == 2
+        && path.path.segments[0].ident == "builder"
+}
+
 /// `T` and `E` of an `async fn ... -> Result<ResponseValue<T>, Error<E>>`.
 fn generated_result(sig: &syn::Signature) -> Option<(syn::Type, syn::Type)> {
     let syn::ReturnType::Type(_, output) = &sig.output else {
@@ -470,6 +543,40 @@ mod tests {
         };
         let err = default_flattened_maps(&mut code).unwrap_err().to_string();
         assert!(err.contains("changed 0 builders, but 1 structs"), "{err}");
+    }
+
+    #[test]
+    fn forwarders_keep_the_docs_and_call_the_generated_client() {
+        let code: syn::File = parse_quote! {
+            pub struct Client;
+            impl Client {
+                pub fn new(baseurl: &str) -> Self { todo!() }
+                pub fn baseurl(&self) -> &String { todo!() }
+            }
+            impl Client {
+                ///Delete Document
+                pub fn delete_document(&self) -> builder::DeleteDocument<'_> {
+                    builder::DeleteDocument::new(self)
+                }
+            }
+        };
+        let forwarders = client_forwarders(&code, &parse_quote!(crate::Client), 1).unwrap();
+        let expected: syn::File = parse_quote! {
+            impl crate::Client {
+                ///Delete Document
+                pub fn delete_document(&self) -> builder::DeleteDocument<'_> {
+                    self.generated.delete_document()
+                }
+            }
+        };
+        assert_eq!(tokens(&forwarders), tokens(&expected));
+        let Err(err) = client_forwarders(&code, &parse_quote!(crate::Client), 2) else {
+            panic!("two operations counted where there is one");
+        };
+        assert!(
+            err.to_string().contains("found 1 operation methods"),
+            "{err}"
+        );
     }
 
     #[test]

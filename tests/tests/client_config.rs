@@ -1,7 +1,7 @@
 //! Building a client from the environment. One test, so that nothing else in this
 //! process reads the environment while it changes.
 
-use tavus_api::{Client, ClientInfo, ConfigError};
+use tavus_api::{Client, ConfigError};
 
 #[test]
 fn from_env_reads_tavus_api_key_and_explains_what_is_missing() {
@@ -21,6 +21,6 @@ fn from_env_reads_tavus_api_key_and_explains_what_is_missing() {
 
     unsafe { std::env::set_var("TAVUS_API_KEY", "tvs-env-key") };
     let client = Client::from_env().unwrap();
-    assert_eq!(client.baseurl(), tavus_api::DEFAULT_BASE_URL);
+    assert_eq!(client.base_url(), tavus_api::DEFAULT_BASE_URL);
     assert!(!format!("{client:?}").contains("tvs-env-key"));
 }

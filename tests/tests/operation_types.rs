@@ -10,7 +10,7 @@ use tavus_api::types::{
     GetPersonaResponseDataItemLayersPerceptionPerceptionModel as PerceptionModel,
     GetPersonaResponseDataItemLayersPerceptionPerceptionModelKnown as KnownPerceptionModel,
 };
-use tavus_api::{ErrorExt, ErrorKind, LenientBool};
+use tavus_api::{ErrorExt, ErrorKind};
 
 fn replace(path: &str, value: &str) -> types::PatchObjectiveBodyItem {
     types::PatchObjectiveBodyItem::builder()
@@ -270,39 +270,30 @@ async fn string_maps_and_nullable_fields_are_typed() {
 
 #[tokio::test]
 async fn a_video_is_generated_from_a_script_or_from_an_audio_file() {
-    // A choice between two shapes (`oneOf`) is an enum, which typify gives no builder:
-    // each variant is written out whole, `extra` included.
-    let from_text = GenerateVideoBody::Text {
-        replica_id: "r665388ec672".into(),
-        script: "Hi, this is my first video.".into(),
-        video_name: Some("My First Video".into()),
-        background_url: None,
-        background_source_url: None,
-        callback_url: None,
-        fast: None,
-        properties: Some(
-            types::GenerateVideoBodyProperties::builder()
-                .start_with_wave(LenientBool::from(false))
-                .try_into()
-                .unwrap(),
-        ),
-        transparent_background: None,
-        watermark_image_url: None,
-        extra: Default::default(),
-    };
-    let from_audio = GenerateVideoBody::AudioFile {
-        replica_id: "r665388ec672".into(),
-        audio_url: "https://example.com/hello.wav".into(),
-        video_name: None,
-        background_url: None,
-        background_source_url: None,
-        callback_url: None,
-        fast: Some(true.into()),
-        properties: None,
-        transparent_background: None,
-        watermark_image_url: None,
-        extra: Default::default(),
-    };
+    // A choice between two shapes (`oneOf`) is an enum whose variants hold a struct each
+    // (`tavus_openapi::adapt::name_one_of_alternatives`), built by its own builder.
+    let from_text: GenerateVideoBody = types::GenerateVideoBodyGenerateFromText::builder()
+        .replica_id("r665388ec672")
+        .script("Hi, this is my first video.")
+        .video_name("My First Video".to_owned())
+        .properties(
+            types::GenerateVideoBodyProperties::try_from(
+                types::GenerateVideoBodyProperties::builder().start_with_wave(false),
+            )
+            .unwrap(),
+        )
+        .try_into()
+        .map(GenerateVideoBody::Text)
+        .unwrap();
+    let from_audio = GenerateVideoBody::from(
+        types::GenerateVideoBodyGenerateFromAudioFile::try_from(
+            types::GenerateVideoBodyGenerateFromAudioFile::builder()
+                .replica_id("r665388ec672")
+                .audio_url("https://example.com/hello.wav")
+                .fast(true),
+        )
+        .unwrap(),
+    );
     for (body, sent) in [
         (
             from_text,

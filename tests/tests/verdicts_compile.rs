@@ -40,7 +40,10 @@ fn cases() -> Vec<Case> {
             "new-optional-query-parameter",
             |dir| {
                 edit(dir, "documents/get-documents", |op| {
-                    push(&mut op["parameters"], json!({"in": "query", "name": "newest_first", "schema": {"type": "boolean"}}));
+                    push(
+                        &mut op["parameters"],
+                        json!({"in": "query", "name": "newest_first", "schema": {"type": "boolean"}}),
+                    );
                 })
             },
             Compiles,
@@ -49,7 +52,10 @@ fn cases() -> Vec<Case> {
             "new-required-query-parameter",
             |dir| {
                 edit(dir, "documents/get-documents", |op| {
-                    push(&mut op["parameters"], json!({"in": "query", "name": "workspace_id", "required": true, "schema": {"type": "string"}}));
+                    push(
+                        &mut op["parameters"],
+                        json!({"in": "query", "name": "workspace_id", "required": true, "schema": {"type": "string"}}),
+                    );
                 })
             },
             FailsBeforeSending,
@@ -237,8 +243,7 @@ fn rust_verdicts_say_stops_compiling_exactly_when_the_caller_stops_compiling() {
         );
         let caller_compiles = compiled.contains(&format!("caller-{i}"));
         let rules: Vec<&str> = changes.iter().map(|c| c.rule.id()).collect();
-        if (*verdict == RustVerdict::StopsCompiling) == caller_compiles
-            || *verdict != case.expected
+        if (*verdict == RustVerdict::StopsCompiling) == caller_compiles || *verdict != case.expected
         {
             wrong.push(format!(
                 "{}: rules {rules:?} say {verdict:?} (expected {:?}), and the caller {}",
@@ -286,16 +291,21 @@ fn check(workspace: &Path, target_dir: &Path) -> BTreeSet<String> {
 
 /// The client of case `i` (`client-<i>`, the hand-written layer of `tavus-api` with the
 /// generated code as its build script's output) and its caller (`caller-<i>`).
-fn write_case(workspace: &Path, i: usize, generated: &tavus_openapi::build_script::GeneratedClient) {
+fn write_case(
+    workspace: &Path,
+    i: usize,
+    generated: &tavus_openapi::build_script::GeneratedClient,
+) {
     let tavus_api = repo_root().join("tavus-api");
     let client = workspace.join(format!("client-{i}"));
     copy_dir(&tavus_api.join("src"), &client.join("src"));
     std::fs::copy(tavus_api.join("README.md"), client.join("README.md")).unwrap();
     std::fs::write(client.join("codegen.rs"), &generated.code).unwrap();
     std::fs::write(client.join("routes.rs"), &generated.routes).unwrap();
+    std::fs::write(client.join("client.rs"), &generated.client).unwrap();
     std::fs::write(
         client.join("build.rs"),
-        "fn main() {\n    let out = std::path::PathBuf::from(std::env::var_os(\"OUT_DIR\").unwrap());\n    for file in [\"codegen.rs\", \"routes.rs\"] {\n        std::fs::copy(file, out.join(file)).unwrap();\n    }\n}\n",
+        "fn main() {\n    let out = std::path::PathBuf::from(std::env::var_os(\"OUT_DIR\").unwrap());\n    for file in [\"codegen.rs\", \"routes.rs\", \"client.rs\"] {\n        std::fs::copy(file, out.join(file)).unwrap();\n    }\n}\n",
     )
     .unwrap();
     let manifest = std::fs::read_to_string(tavus_api.join("Cargo.toml")).unwrap();
@@ -350,10 +360,7 @@ fn client_manifest(manifest: &str, i: usize) -> String {
 fn write_workspace(workspace: &Path, cases: usize) {
     let root = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
     let inherited = &root[root.find("[workspace.package]").unwrap()..];
-    let inherited = inherited.replace(
-        "path = \"",
-        &format!("path = \"{}/", repo_root().display()),
-    );
+    let inherited = inherited.replace("path = \"", &format!("path = \"{}/", repo_root().display()));
     let members: Vec<String> = (0..cases)
         .flat_map(|i| [format!("\"client-{i}\""), format!("\"caller-{i}\"")])
         .collect();
@@ -427,7 +434,10 @@ fn push(list: &mut Value, value: Value) {
 }
 
 fn remove(object: &mut Value, key: &str) {
-    assert!(object.as_object_mut().unwrap().remove(key).is_some(), "{key}");
+    assert!(
+        object.as_object_mut().unwrap().remove(key).is_some(),
+        "{key}"
+    );
 }
 
 /// The first value under the key `key`, depth first.

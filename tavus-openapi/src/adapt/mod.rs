@@ -50,12 +50,15 @@ pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
     }
     drop_not_modified_bodies(&mut spec);
     check_success_responses(&spec)?;
-    open_enums(&mut spec);
-    keep_unknown_properties(&mut spec)?;
-    mark_response_booleans(&mut spec);
+    // Before `open_enums`, which would hide the patch's `op` enum from it.
     allow_remove_without_value(&mut spec);
+    open_enums(&mut spec);
+    // Before the schemas move to `components`, where the response walk does not look.
+    mark_response_booleans(&mut spec);
     name_one_of_alternatives(&mut spec)?;
     name_error_responses(&mut spec)?;
+    // Last: it also reaches the objects the two above name or merge.
+    keep_unknown_properties(&mut spec)?;
     Ok(spec)
 }
 

@@ -14,10 +14,15 @@ use crate::SpecError;
 /// alternatives' titles on the way (the caller gets `Variant0` and `Variant1`) and
 /// copies each common nested object once per alternative (two identical
 /// `...Properties` types). This does the merge itself: the common properties and
-/// `required` go into each alternative, which keeps its title (so the variants read
-/// `Text` and `AudioFile`), and a common property that typify would give a type of its
-/// own (an object or an enum) becomes one named schema, `<Body><Property>`, that every
-/// alternative refers to.
+/// `required` go into each alternative, which becomes a named schema after its title
+/// (`<Body><Title>`, so the variants read `Text` and `AudioFile`), and a common property
+/// that typify would give a type of its own (an object or an enum) becomes one named
+/// schema, `<Body><Property>`, that every alternative refers to.
+///
+/// Named, rather than inline, so that typify generates each alternative as a struct of
+/// its own, with a builder and `#[non_exhaustive]`, inside a newtype variant: an inline
+/// alternative is a struct *variant*, whose fields every caller must write out, so that
+/// a property added upstream would break every call.
 pub fn name_one_of_alternatives(spec: &mut OpenAPI) -> Result<(), SpecError> {
     let mut problems = Vec::new();
     let mut hoisted = Vec::new();
@@ -87,14 +92,17 @@ fn merge_into_alternatives(
             Some(title) => format!("{name}{}", pascal_case(title)),
             None => format!("{name}Variant{i}"),
         };
-        alternatives.push(ReferenceOr::Item(Schema {
-            schema_data: SchemaData {
-                title: Some(title),
-                description: schema_data.description.clone(),
-                ..Default::default()
+        hoisted.push((
+            title.clone(),
+            Schema {
+                schema_data: SchemaData {
+                    description: schema_data.description.clone(),
+                    ..Default::default()
+                },
+                schema_kind: SchemaKind::Type(Type::Object(merged)),
             },
-            schema_kind: SchemaKind::Type(Type::Object(merged)),
-        }));
+        ));
+        alternatives.push(ReferenceOr::ref_(&format!("#/components/schemas/{title}")));
     }
     schema.schema_kind = SchemaKind::OneOf {
         one_of: alternatives,
@@ -164,13 +172,22 @@ mod tests {
             serde_json::json!({
                 "description": "A video",
                 "oneOf": [
-                    {"title": "PostXBodyGenerateFromText", "type": "object", "properties": with("script"), "required": ["replica_id", "script"]},
-                    {"title": "PostXBodyGenerateFromAudioFile", "type": "object", "properties": with("audio_url"), "required": ["replica_id", "audio_url"]}
+                    {"$ref": "#/components/schemas/PostXBodyGenerateFromText"},
+                    {"$ref": "#/components/schemas/PostXBodyGenerateFromAudioFile"}
                 ]
             })
         );
-        let shared =
-            serde_json::to_value(&s.components.unwrap().schemas["PostXBodyProperties"]).unwrap();
+        let schemas = &s.components.as_ref().unwrap().schemas;
+        let named = |name: &str| serde_json::to_value(&schemas[name]).unwrap();
+        assert_eq!(
+            named("PostXBodyGenerateFromText"),
+            serde_json::json!({"type": "object", "properties": with("script"), "required": ["replica_id", "script"]})
+        );
+        assert_eq!(
+            named("PostXBodyGenerateFromAudioFile"),
+            serde_json::json!({"type": "object", "properties": with("audio_url"), "required": ["replica_id", "audio_url"]})
+        );
+        let shared = named("PostXBodyProperties");
         assert_eq!(
             shared,
             serde_json::json!({"type": "object", "properties": {"fast": {"type": "boolean"}}})
