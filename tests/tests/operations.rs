@@ -390,6 +390,55 @@ async fn every_operation_sends_its_request_and_reads_its_page_examples() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
+/// Every response keeps what the page does not declare: each object of the page's
+/// success and error examples gains a property the spec does not know, nested JSON
+/// included, and the typed result, written back, is exactly what was served (issue 11:
+/// nothing dropped).
+#[tokio::test]
+async fn every_operation_keeps_properties_the_spec_does_not_declare() {
+    let mut problems = Vec::new();
+    for case in cases() {
+        let page = Page::load(case.page);
+        let (status, body) = page.success();
+        if body.is_object() || body.is_array() {
+            let body = with_undeclared(&body);
+            let expected = Outcome::Success {
+                status,
+                body: without_nulls(&body),
+            };
+            problems.extend(check(&case, &page, status, body, expected).await);
+        }
+        let (status, body) = page.error();
+        let body = with_undeclared(&body);
+        let expected = Outcome::Failure {
+            kind: ErrorKind::Api,
+            status: Some(status),
+            body: without_nulls(&body),
+        };
+        problems.extend(check(&case, &page, status, body, expected).await);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// `value` with a property no page declares added to every object in it.
+fn with_undeclared(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => {
+            let mut object: serde_json::Map<String, Value> = object
+                .iter()
+                .map(|(k, v)| (k.clone(), with_undeclared(v)))
+                .collect();
+            // A string: some objects are maps of strings (`next_conditional_objectives`),
+            // where any other value would rightly fail. Nested JSON in an undeclared
+            // property: `tests/tests/forward_compatible.rs`.
+            object.insert("added_after_vendoring".into(), "kept".into());
+            Value::Object(object)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(with_undeclared).collect()),
+        other => other.clone(),
+    }
+}
+
 #[test]
 fn the_table_covers_every_vendored_operation() {
     let vendored = tavus_openapi::VendoredSpec::load(repo_root().join("openapi")).unwrap();
