@@ -455,14 +455,5 @@ fn find_key<'a>(value: &'a mut Value, key: &str) -> Option<&'a mut Value> {
 }
 
 fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    xtask::update::copy_tree(from, to).expect("copy a directory tree");
 }
