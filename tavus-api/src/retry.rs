@@ -18,9 +18,8 @@ where
     F: Fn(Request) -> Fut,
     Fut: Future<Output = reqwest::Result<Response>>,
 {
-    let method = request.method().clone();
     let mut next = Some(request);
-    let attempt = async |attempt: tavus_retry::Attempt| {
+    let attempt = |attempt: tavus_retry::Attempt| {
         let request = next.take().expect("every retry has its copy");
         // Copied before sending: sending consumes the request.
         next = if attempt.last {
@@ -28,14 +27,19 @@ where
         } else {
             request.try_clone()
         };
-        let result = send_once(request).await;
-        if next.is_none() || !is_retryable(&method, &result) {
-            return Outcome::Final(result);
-        }
-        let retry_after = result.as_ref().ok().and_then(retry_after);
-        Outcome::Retryable {
-            result,
-            retry_after,
+        let may_retry = next.is_some();
+        let method = request.method().clone();
+        let sent = send_once(request);
+        async move {
+            let result = sent.await;
+            if !may_retry || !is_retryable(&method, &result) {
+                return Outcome::Final(result);
+            }
+            let retry_after = result.as_ref().ok().and_then(retry_after);
+            Outcome::Retryable {
+                result,
+                retry_after,
+            }
         }
     };
     #[cfg(feature = "tracing")]
@@ -139,6 +143,18 @@ mod tests {
                 assert_eq!(attempt, original);
             }
         }
+    }
+
+    /// A call can go to `tokio::spawn`: the retry loop keeps its future `Send`.
+    #[test]
+    fn sending_can_be_spawned() {
+        fn spawnable<F: Future + Send + 'static>(_: F) {}
+        let http = reqwest::Client::new();
+        let request = Request::new(Method::GET, "http://127.0.0.1:1/".parse().unwrap());
+        spawnable(async move {
+            let policy = RetryPolicy::default();
+            send(&policy, request, |request| async { http.execute(request).await }).await
+        });
     }
 
     // The POST rule through the real loop: no generated POST operation is needed to show it.

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::RETRY_AFTER;
@@ -168,11 +169,19 @@ pub enum Outcome<T> {
 /// Runs `attempt` until its outcome is final or `policy` is spent, sleeping between
 /// attempts, and returns the last result. `on_retry(attempt, wait, failure)` learns of
 /// each retry before its wait.
-pub async fn retry<T>(
+///
+/// `attempt` is a closure returning a future, not an async closure: the future of an
+/// async closure borrows the closure, and the compiler then cannot prove the whole call
+/// `Send` ("implementation of `Send` is not general enough"), which would keep a client's
+/// calls out of `tokio::spawn`.
+pub async fn retry<T, Fut>(
     policy: &RetryPolicy,
-    mut attempt: impl AsyncFnMut(Attempt) -> Outcome<T>,
+    mut attempt: impl FnMut(Attempt) -> Fut,
     mut on_retry: impl FnMut(u32, Duration, &T),
-) -> T {
+) -> T
+where
+    Fut: Future<Output = Outcome<T>>,
+{
     let started = Instant::now();
     let mut number = 1;
     loop {
@@ -400,11 +409,13 @@ mod tests {
         let mut told = Vec::new();
         let spent = retry(
             &policy,
-            async |attempt| {
+            |attempt| {
                 started.push(attempt);
-                Outcome::Retryable {
-                    result: attempt.number,
-                    retry_after: None,
+                async move {
+                    Outcome::Retryable {
+                        result: attempt.number,
+                        retry_after: None,
+                    }
                 }
             },
             |number, wait, failure| told.push((number, wait, *failure)),
@@ -426,14 +437,16 @@ mod tests {
         let retry_after = Some(Duration::ZERO);
         let done = retry(
             &policy,
-            async |attempt| {
+            |attempt| {
                 attempts += 1;
-                match attempt.number {
-                    1 => Outcome::Retryable {
-                        result: "busy",
-                        retry_after,
-                    },
-                    _ => Outcome::Final("done"),
+                async move {
+                    match attempt.number {
+                        1 => Outcome::Retryable {
+                            result: "busy",
+                            retry_after,
+                        },
+                        _ => Outcome::Final("done"),
+                    }
                 }
             },
             |_, wait, _| assert_eq!(wait, Duration::ZERO, "Retry-After: 0 is honoured"),

@@ -288,8 +288,7 @@ impl Fetcher {
     }
 
     async fn get_with_retries(&self, url: &str) -> Result<Got, FetchError> {
-        let attempt =
-            async |attempt: tavus_retry::Attempt| self.get_once(url, attempt.number).await;
+        let attempt = |attempt: tavus_retry::Attempt| self.get_once(url, attempt.number);
         tavus_retry::retry(&self.retry, attempt, |_, _, _| {}).await
     }
 
