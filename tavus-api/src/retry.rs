@@ -153,7 +153,10 @@ mod tests {
         let request = Request::new(Method::GET, "http://127.0.0.1:1/".parse().unwrap());
         spawnable(async move {
             let policy = RetryPolicy::default();
-            send(&policy, request, |request| async { http.execute(request).await }).await
+            send(&policy, request, |request| async {
+                http.execute(request).await
+            })
+            .await
         });
     }
 
