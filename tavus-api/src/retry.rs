@@ -79,18 +79,18 @@ mod tests {
 
     use super::*;
 
-    fn response(status: u16, retry_after: Option<&str>) -> reqwest::Result<Response> {
-        let mut builder = http::Response::builder().status(status);
-        if let Some(value) = retry_after {
-            builder = builder.header(RETRY_AFTER, value);
-        }
-        Ok(Response::from(builder.body("").unwrap()))
+    /// A 503 that asks for the retry at once.
+    fn unavailable() -> reqwest::Result<Response> {
+        let answer = http::Response::builder()
+            .status(503)
+            .header(RETRY_AFTER, "0")
+            .body("");
+        Ok(Response::from(answer.unwrap()))
     }
 
-    fn fast() -> RetryPolicy {
-        RetryPolicy::default()
-            .initial_backoff(Duration::from_millis(100))
-            .max_backoff(Duration::from_millis(300))
+    /// The default policy with short waits.
+    fn quick() -> RetryPolicy {
+        RetryPolicy::default().initial_backoff(Duration::from_millis(10))
     }
 
     /// What the server sees of a request: everything a retry must send again.
@@ -127,13 +127,13 @@ mod tests {
             .insert("accept", "application/json".parse().unwrap());
         bare.headers_mut().append("x-many", "1".parse().unwrap());
         bare.headers_mut().append("x-many", "2".parse().unwrap());
-        let policy = fast().max_attempts(3);
+        let policy = quick().max_attempts(3);
         for request in [with_body, timed, bare] {
             let original = sent(&request);
             let attempts = std::sync::Mutex::new(Vec::new());
             let result = send(&policy, request, |request| {
                 attempts.lock().unwrap().push(sent(&request));
-                async { response(503, Some("0")) }
+                async { unavailable() }
             })
             .await;
             assert_eq!(result.unwrap().status(), 503);
@@ -196,7 +196,7 @@ mod tests {
                     })
                     .await;
                 let (result, attempts) =
-                    send_counting(&fast(), post(&server.url(format!("/{status}")))).await;
+                    send_counting(&quick(), post(&server.url(format!("/{status}")))).await;
                 assert_eq!(result.unwrap().status().as_u16(), status);
                 assert_eq!(attempts, 1, "POST answered {status} must not be retried");
                 mock.assert_calls_async(1).await;
@@ -205,13 +205,8 @@ mod tests {
 
         #[tokio::test]
         async fn post_is_sent_again_when_no_connection_was_made() {
-            let port = {
-                let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-                probe.local_addr().unwrap().port()
-            };
-            let policy = fast().initial_backoff(Duration::from_millis(10));
-            let (result, attempts) =
-                send_counting(&policy, post(&format!("http://127.0.0.1:{port}/"))).await;
+            // Nothing listens on port 1.
+            let (result, attempts) = send_counting(&quick(), post("http://127.0.0.1:1/")).await;
             assert!(result.unwrap_err().is_connect());
             assert_eq!(attempts, RetryPolicy::DEFAULT_MAX_ATTEMPTS);
         }
@@ -230,7 +225,7 @@ mod tests {
                 .build()
                 .unwrap();
             let attempts = AtomicU32::new(0);
-            let result = send(&fast(), post(&server.url("/slow")), |request| {
+            let result = send(&quick(), post(&server.url("/slow")), |request| {
                 attempts.fetch_add(1, Ordering::SeqCst);
                 http.execute(request)
             })

@@ -69,27 +69,35 @@ impl RetryPolicy {
     }
 
     /// Sets how many attempts a request gets, the first included; `0` counts as `1`.
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
+    pub fn max_attempts(self, attempts: u32) -> Self {
+        Self {
+            max_attempts: attempts.max(1),
+            ..self
+        }
     }
 
     /// Sets the scale of the wait before the first retry; later waits double it.
-    pub fn initial_backoff(mut self, wait: Duration) -> Self {
-        self.initial_backoff = wait;
-        self
+    pub fn initial_backoff(self, wait: Duration) -> Self {
+        Self {
+            initial_backoff: wait,
+            ..self
+        }
     }
 
     /// Caps the backoff wait (a `Retry-After` is honoured beyond it, within `max_elapsed`).
-    pub fn max_backoff(mut self, wait: Duration) -> Self {
-        self.max_backoff = wait;
-        self
+    pub fn max_backoff(self, wait: Duration) -> Self {
+        Self {
+            max_backoff: wait,
+            ..self
+        }
     }
 
     /// Bounds the time over which retries may start, counted from the first attempt.
-    pub fn max_elapsed(mut self, total: Duration) -> Self {
-        self.max_elapsed = total;
-        self
+    pub fn max_elapsed(self, total: Duration) -> Self {
+        Self {
+            max_elapsed: total,
+            ..self
+        }
     }
 
     /// The wait before attempt `attempt + 1` after a retryable failure, or `None` when the
