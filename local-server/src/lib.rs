@@ -33,7 +33,6 @@ use tokio::sync::oneshot;
 
 /// What the server does with one request: answer it, at once or after a delay, or close
 /// the connection without a word.
-#[derive(Debug)]
 pub struct Answer {
     response: Option<http::Response<Body>>,
     delay: Duration,
@@ -63,23 +62,21 @@ impl From<http::Response<Body>> for Answer {
     }
 }
 
-/// A response body: whole, or made piece by piece as the connection takes it.
+/// A response body: whole (empty by default), or made piece by piece as the connection
+/// takes it.
 ///
 /// hyper frames it by the response's `Content-Length` header where there is one, whatever
 /// the body holds: a body that ends before it leaves the connection cut off; else by its
 /// length when it is whole, else chunked.
-#[derive(Default)]
 pub struct Body {
     kind: Kind,
     /// Counts the bytes handed to the connection: [`LocalServer::body_bytes_sent`].
     sent: Option<Arc<Stats>>,
 }
 
-#[derive(Default)]
 enum Kind {
-    #[default]
-    Empty,
-    Whole(Bytes),
+    /// `None` once sent (or for an empty body).
+    Whole(Option<Bytes>),
     Chunks {
         next: Box<dyn FnMut(usize) -> Option<Bytes> + Send>,
         index: usize,
@@ -103,20 +100,16 @@ impl Body {
     }
 }
 
-impl std::fmt::Debug for Body {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.kind {
-            Kind::Empty => f.write_str("Body::Empty"),
-            Kind::Whole(bytes) => write!(f, "Body::Whole({} bytes)", bytes.len()),
-            Kind::Chunks { index, .. } => write!(f, "Body::Chunks(at {index})"),
-        }
+impl Default for Body {
+    fn default() -> Self {
+        Self::from(Bytes::new())
     }
 }
 
 impl<T: Into<Bytes>> From<T> for Body {
     fn from(bytes: T) -> Self {
         Self {
-            kind: Kind::Whole(bytes.into()),
+            kind: Kind::Whole(Some(bytes.into()).filter(|bytes| !bytes.is_empty())),
             sent: None,
         }
     }
@@ -131,11 +124,7 @@ impl hyper::body::Body for Body {
         context: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let bytes = match &mut self.kind {
-            Kind::Empty => None,
-            Kind::Whole(_) => match std::mem::take(&mut self.kind) {
-                Kind::Whole(bytes) => Some(bytes),
-                _ => unreachable!("matched as whole"),
-            },
+            Kind::Whole(bytes) => bytes.take(),
             // Pending between two pieces, so hyper flushes each: a body that ends before
             // its `Content-Length` makes hyper close the connection, dropping what it has
             // not written yet, and a cut-off body must arrive cut off, not empty.
@@ -161,13 +150,14 @@ impl hyper::body::Body for Body {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self.kind, Kind::Empty)
+        matches!(self.kind, Kind::Whole(None))
     }
 
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
-            Kind::Empty => SizeHint::with_exact(0),
-            Kind::Whole(bytes) => SizeHint::with_exact(bytes.len() as u64),
+            Kind::Whole(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
             Kind::Chunks { .. } => SizeHint::default(),
         }
     }
@@ -278,9 +268,10 @@ async fn serve(
                     }
                     stats.in_flight.fetch_sub(1, Ordering::SeqCst);
                     // An error makes hyper close the connection without answering.
-                    let mut response = response.ok_or(HungUp)?;
+                    let mut response =
+                        response.ok_or_else(|| io::Error::other("hang up, as asked"))?;
                     response.body_mut().sent = Some(stats);
-                    Ok::<_, HungUp>(response)
+                    Ok::<_, io::Error>(response)
                 }
             });
             // A client closing its connection ends this task; nothing to report.
@@ -290,18 +281,6 @@ async fn serve(
         });
     }
 }
-
-/// The service's "error" for [`Answer::hang_up`].
-#[derive(Debug)]
-struct HungUp;
-
-impl std::fmt::Display for HungUp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("hung up without answering, as asked")
-    }
-}
-
-impl std::error::Error for HungUp {}
 
 #[cfg(test)]
 mod tests {
