@@ -300,12 +300,13 @@ impl Fetcher {
                 problem: describe(e),
                 attempts,
             });
-            match retryable {
-                true => Outcome::Retryable {
+            if retryable {
+                Outcome::Retryable {
                     result,
                     retry_after: None,
-                },
-                false => Outcome::Final(result),
+                }
+            } else {
+                Outcome::Final(result)
             }
         };
         let mut response = match self.client.get(url).send().await {
