@@ -18,10 +18,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use local_server::{Body, LocalServer};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use tavus_api::{ApiKey, Client};
-use tavus_benches::{LocalServer, load_average, percentile, ratio};
+use tavus_benches::{load_average, percentile, ratio};
 use tokio::task::JoinSet;
 
 const API_KEY: &str = "tvs-bench-key-0c1d";
@@ -141,7 +142,7 @@ fn main() {
     let seen: Arc<Mutex<Vec<SeenHeaders>>> = Arc::default();
     let server = {
         let seen = seen.clone();
-        LocalServer::start(Duration::ZERO, move |head| {
+        LocalServer::start(move |head| {
             let status = if head.method == http::Method::DELETE
                 && head.uri.path().starts_with("/v2/documents/")
             {
@@ -154,7 +155,7 @@ fn main() {
             }
             http::Response::builder()
                 .status(status)
-                .body(Default::default())
+                .body(Body::default())
                 .expect("a status and an empty body")
         })
         .expect("a local server")

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::Full;
-use tavus_benches::{LocalServer, load_average, percentile, ratio};
+use local_server::{Answer, Body, LocalServer};
+use tavus_benches::{load_average, percentile, ratio};
 use tavus_openapi::{PagePath, parse_document};
 use xtask::fetch::{FetchOptions, Fetcher};
 use xtask::page::OpenApiBlock;
@@ -45,13 +45,14 @@ fn main() {
         .filter(|path| path.starts_with("api-reference/") && path.matches('/').count() == 2)
         .map(|path| PagePath::parse(path, "the snapshot").expect("a page path"))
         .collect();
-    let server = LocalServer::start(DELAY, move |head| {
+    let server = LocalServer::start(move |head| {
         let body = files.get(head.uri.path());
-        http::Response::builder()
+        let response = http::Response::builder()
             .status(if body.is_some() { 200 } else { 404 })
             .header("content-type", "text/markdown; charset=utf-8")
-            .body(Full::new(body.cloned().unwrap_or_default()))
-            .expect("a status, a header and a body")
+            .body(Body::from(body.cloned().unwrap_or_default()))
+            .expect("a status, a header and a body");
+        Answer::from(response).after(DELAY)
     })
     .expect("a local server");
     let site = DocsSite::Http(server.base_url().to_owned());

@@ -1,10 +1,9 @@
 //! Helpers for the benchmarks in `benches/` (see `BENCHMARKS.md` at the repository root):
-//! a local HTTP server to measure against, and the statistics the reports are made of.
+//! the statistics the reports are made of. The server they measure against is the
+//! workspace's one local server, `local-server`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod server;
 mod stats;
 
-pub use server::{Answer, LocalServer};
 pub use stats::{load_average, percentile, ratio};

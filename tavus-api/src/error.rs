@@ -4,6 +4,7 @@
 use std::fmt;
 
 use reqwest::StatusCode;
+use tavus_retry::error_chain;
 
 use crate::ResponseValue;
 use crate::hooks::{Cut, InvalidBody, TooLarge, buffered_body};
@@ -146,7 +147,7 @@ impl<E: serde::Serialize> fmt::Display for Error<E> {
                     ErrorKind::Connect => "could not connect",
                     _ => "the connection failed",
                 };
-                write!(f, "{op}: {what}: {}", chain(e))
+                write!(f, "{op}: {what}: {}", error_chain(e))
             }
             (Generated::UnexpectedResponse(r), ErrorKind::BodyTooLarge) => {
                 let limit = r.extensions().get::<TooLarge>().map_or(0, |t| t.limit);
@@ -197,7 +198,7 @@ impl<E: serde::Serialize> fmt::Display for Error<E> {
                 )
             }
             (Generated::ErrorResponse(_), _) => write!(f, "{op}: Tavus answered {status}{body}"),
-            (Generated::InvalidUpgrade(e), _) => write!(f, "{op}: {}", chain(e)),
+            (Generated::InvalidUpgrade(e), _) => write!(f, "{op}: {}", error_chain(e)),
             (Generated::Custom(text), _) => write!(f, "{op}: {text}"),
         }
     }
@@ -288,19 +289,6 @@ impl<E> ErrorExt for Error<E> {
     fn is_authentication_failure(&self) -> bool {
         self.status() == Some(StatusCode::UNAUTHORIZED)
     }
-}
-
-/// The error with its causes: reqwest's own message ("error sending request for url
-/// (...)") does not say whether the connection was refused or timed out.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// The start of a body as one line of text: at most [`EXCERPT_CHARS`] characters, control

@@ -39,7 +39,7 @@ pub(crate) async fn record(
     span.record("duration_ms", duration_ms);
     match &result {
         Ok(response) => span.record("http.response.status_code", response.status().as_u16()),
-        Err(e) => span.record("error", display(crate::error::chain(e))),
+        Err(e) => span.record("error", display(tavus_retry::error_chain(e))),
     };
     result
 }

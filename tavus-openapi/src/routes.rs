@@ -65,22 +65,31 @@ fn snake_case(operation_id: &str) -> String {
 /// `Route { operation_id, method_name, path, path_runs, json_statuses }` in scope
 /// (`path_runs`: the template's literal runs, a parameter between each two; the HTTP
 /// method is the generated code's business, so the table leaves it out): a
-/// `pub(crate) static ROUTES: &[Route]`.
+/// `pub(crate) static ROUTES: &[Route]`, formatted as the generated client is.
 pub fn rust_source(routes: &[OperationRoute]) -> String {
-    let mut out = String::from("/// Every operation's route, from the vendored spec.\n");
-    out.push_str("pub(crate) static ROUTES: &[Route] = &[\n");
-    for r in routes {
-        out.push_str(&format!(
-            "    Route {{ operation_id: {:?}, method_name: {:?}, path: {:?}, path_runs: &{:?}, json_statuses: &{:?} }},\n",
-            r.operation_id,
-            r.method_name,
-            r.path,
-            literal_runs(&r.path),
-            r.json_statuses
-        ));
-    }
-    out.push_str("];\n");
-    out
+    let routes = routes.iter().map(|route| {
+        let OperationRoute {
+            operation_id,
+            method_name,
+            path,
+            json_statuses,
+        } = route;
+        let path_runs = literal_runs(path);
+        quote::quote! {
+            Route {
+                operation_id: #operation_id,
+                method_name: #method_name,
+                path: #path,
+                path_runs: &[#(#path_runs),*],
+                json_statuses: &[#(#json_statuses),*],
+            }
+        }
+    });
+    let table = quote::quote! {
+        /// Every operation's route, from the vendored spec.
+        pub(crate) static ROUTES: &[Route] = &[#(#routes),*];
+    };
+    prettyplease::unparse(&syn::parse2(table).expect("the route table is a Rust file"))
 }
 
 /// `/v2/conversations/{conversation_id}/end` → `["/v2/conversations/", "/end"]`.
@@ -109,9 +118,20 @@ mod tests {
                 json_statuses: vec![404],
             }]
         );
+        let rendered: syn::File = syn::parse_str(&rust_source(&routes)).unwrap();
+        let expected: syn::File = syn::parse_quote! {
+            /// Every operation's route, from the vendored spec.
+            pub(crate) static ROUTES: &[Route] = &[Route {
+                operation_id: "deleteDocument",
+                method_name: "delete_document",
+                path: "/v2/documents/{document_id}",
+                path_runs: &["/v2/documents/", ""],
+                json_statuses: &[404u16],
+            }];
+        };
         assert_eq!(
-            rust_source(&routes).lines().nth(2).unwrap(),
-            r#"    Route { operation_id: "deleteDocument", method_name: "delete_document", path: "/v2/documents/{document_id}", path_runs: &["/v2/documents/", ""], json_statuses: &[404] },"#
+            prettyplease::unparse(&rendered),
+            prettyplease::unparse(&expected)
         );
     }
 }

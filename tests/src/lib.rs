@@ -3,13 +3,12 @@
 //! a client for local test servers.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
+
+use bytes::Bytes;
+use local_server::{Answer, LocalServer};
 
 pub mod exchange;
 pub mod pages;
@@ -138,63 +137,47 @@ pub enum Reply {
 }
 
 /// A local stand-in for docs.tavus.io: serves a directory laid out at the site's paths on
-/// 127.0.0.1, with scripted replies for chosen paths and a count of requests per path.
-///
-/// It speaks just enough HTTP/1.1 for `reqwest`: one request per connection, GET only.
+/// 127.0.0.1 (GET only), with scripted replies for chosen paths and a count of requests
+/// per path. It is the workspace's one local server ([`LocalServer`]) answering as the
+/// site would.
 pub struct DocsServer {
-    url: String,
-    state: Arc<ServerState>,
+    server: LocalServer,
+    site: Arc<Site>,
 }
 
-struct ServerState {
+struct Site {
     root: PathBuf,
     /// Replies per site path (`/llms.txt`), used in order; the last one repeats.
     scripts: Mutex<HashMap<String, Vec<Reply>>>,
     hits: Mutex<HashMap<String, usize>>,
     /// How long every answer waits before it is sent.
     delay: Mutex<Duration>,
-    in_flight: AtomicUsize,
-    most_in_flight: AtomicUsize,
-    stopped: AtomicBool,
 }
 
 impl DocsServer {
     /// Serves `root` on a free port of 127.0.0.1 until dropped.
     pub fn start(root: &Path) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(ServerState {
+        let site = Arc::new(Site {
             root: root.to_owned(),
             scripts: Mutex::default(),
             hits: Mutex::default(),
             delay: Mutex::default(),
-            in_flight: AtomicUsize::new(0),
-            most_in_flight: AtomicUsize::new(0),
-            stopped: AtomicBool::new(false),
         });
-        let serving = Arc::clone(&state);
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if serving.stopped.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let state = Arc::clone(&serving);
-                thread::spawn(move || state.answer(stream));
-            }
-        });
-        Self { url, state }
+        let answering = Arc::clone(&site);
+        let server = LocalServer::start(move |head| answering.answer(head))
+            .expect("start a server on 127.0.0.1");
+        Self { server, site }
     }
 
     /// The base URL to pass as `--docs-url`.
     pub fn url(&self) -> &str {
-        &self.url
+        self.server.base_url()
     }
 
     /// Answers requests for `path` (such as `/llms.txt`) with `replies` in order, the last
     /// one repeating.
     pub fn script(&self, path: &str, replies: Vec<Reply>) {
-        self.state
+        self.site
             .scripts
             .lock()
             .unwrap()
@@ -203,17 +186,17 @@ impl DocsServer {
 
     /// Makes every answer wait `delay`, so concurrent requests overlap.
     pub fn delay_every_answer(&self, delay: Duration) {
-        *self.state.delay.lock().unwrap() = delay;
+        *self.site.delay.lock().unwrap() = delay;
     }
 
     /// The most requests the server was answering at the same time.
     pub fn most_in_flight(&self) -> usize {
-        self.state.most_in_flight.load(Ordering::SeqCst)
+        self.server.most_in_flight()
     }
 
     /// How many requests `path` received.
     pub fn hits(&self, path: &str) -> usize {
-        self.state
+        self.site
             .hits
             .lock()
             .unwrap()
@@ -223,139 +206,78 @@ impl DocsServer {
     }
 }
 
-impl Drop for DocsServer {
-    fn drop(&mut self) {
-        self.state.stopped.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
-    }
-}
-
-impl ServerState {
-    fn answer(&self, stream: TcpStream) {
-        let Some(path) = request_path(&stream) else {
-            return;
-        };
-        // Counted from the request read to the answer sent: a client that waits for its
-        // answers cannot have more than its limit in this window, however threads run.
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
-        let delay = *self.delay.lock().unwrap();
-        thread::sleep(delay);
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.reply(stream, path);
-    }
-
-    fn reply(&self, mut stream: TcpStream, path: String) {
+impl Site {
+    fn answer(&self, head: &http::request::Parts) -> Answer {
+        if head.method != http::Method::GET {
+            return Answer::hang_up();
+        }
+        let path = head.uri.path();
         let hits = {
             let mut hits = self.hits.lock().unwrap();
-            let count = hits.entry(path.clone()).or_default();
+            let count = hits.entry(path.to_owned()).or_default();
             *count += 1;
             *count
         };
-        let scripted = self.scripts.lock().unwrap().get(&path).map(|replies| {
+        let scripted = self.scripts.lock().unwrap().get(path).map(|replies| {
             replies
                 .get(hits - 1)
                 .or(replies.last())
                 .cloned()
                 .expect("a script has at least one reply")
         });
-        let _ = match scripted {
-            Some(Reply::Status(status)) => respond(&mut stream, status, &[], "text/plain", "no"),
+        let delay = *self.delay.lock().unwrap();
+        let answer = match scripted {
+            Some(Reply::Status(status)) => respond(status, &[], "text/plain", "no"),
             Some(Reply::StatusRetryAfter(status, seconds)) => respond(
-                &mut stream,
                 status,
-                &[("Retry-After", seconds.to_string())],
+                &[("retry-after", seconds.to_string())],
                 "text/plain",
                 "slow down",
             ),
-            Some(Reply::Body(content_type, body)) => {
-                respond(&mut stream, 200, &[], content_type, &body)
-            }
+            Some(Reply::Body(content_type, body)) => respond(200, &[], content_type, body),
             Some(Reply::Truncated(body)) => {
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/markdown\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len() * 2
-                );
-                stream
-                    .write_all(head.as_bytes())
-                    .and_then(|()| stream.write_all(body.as_bytes()))
+                let promised = (body.len() * 2).to_string();
+                let mut once = Some(Bytes::from(body));
+                http::Response::builder()
+                    .header("content-type", "text/markdown")
+                    .header("content-length", promised)
+                    .body(local_server::Body::chunks(move |_| once.take()))
+                    .unwrap()
+                    .into()
             }
-            Some(Reply::Hangup) => Ok(()),
-            Some(Reply::Redirect(status, location)) => respond(
-                &mut stream,
-                status,
-                &[("Location", location)],
-                "text/plain",
-                "moved",
-            ),
-            Some(Reply::Slow(delay)) => {
-                thread::sleep(delay);
-                self.serve_file(&mut stream, &path)
+            Some(Reply::Hangup) => Answer::hang_up(),
+            Some(Reply::Redirect(status, location)) => {
+                respond(status, &[("location", location)], "text/plain", "moved")
             }
-            None => self.serve_file(&mut stream, &path),
+            Some(Reply::Slow(slow)) => return self.serve_file(path).after(delay + slow),
+            None => self.serve_file(path),
         };
+        answer.after(delay)
     }
 
-    fn serve_file(&self, stream: &mut TcpStream, path: &str) -> std::io::Result<()> {
+    fn serve_file(&self, path: &str) -> Answer {
         let relative = path.trim_start_matches('/');
         if relative.split('/').any(|s| s == "..") {
-            return respond(stream, 404, &[], "text/plain", "not found");
+            return respond(404, &[], "text/plain", "not found");
         }
         match std::fs::read_to_string(self.root.join(relative)) {
-            Ok(body) => respond(stream, 200, &[], "text/markdown; charset=utf-8", &body),
-            Err(_) => respond(stream, 404, &[], "text/plain", "not found"),
+            Ok(body) => respond(200, &[], "text/markdown; charset=utf-8", body),
+            Err(_) => respond(404, &[], "text/plain", "not found"),
         }
     }
-}
-
-/// Reads the request head and returns its path; the server only answers GETs.
-fn request_path(stream: &TcpStream) -> Option<String> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).ok()?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).ok()? == 0 || header == "\r\n" {
-            break;
-        }
-    }
-    let mut words = request_line.split_whitespace();
-    (words.next()? == "GET").then_some(())?;
-    words.next().map(str::to_owned)
 }
 
 fn respond(
-    stream: &mut TcpStream,
     status: u16,
     headers: &[(&str, String)],
     content_type: &str,
-    body: &str,
-) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reason(status),
-        body.len()
-    );
+    body: impl Into<local_server::Body>,
+) -> Answer {
+    let mut response = http::Response::builder()
+        .status(status)
+        .header("content-type", content_type);
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        response = response.header(*name, value);
     }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body.as_bytes())?;
-    stream.flush()
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        302 => "Found",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
+    response.body(body.into()).unwrap().into()
 }

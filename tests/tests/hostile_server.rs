@@ -2,63 +2,33 @@
 //! never end, bodies cut off, answers that are not what the operation documents. The key
 //! stays home, memory stays bounded, and every error says what happened.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
-
 use httpmock::Method::{DELETE, POST};
 use httpmock::MockServer;
 use integration_tests::client_sending_once;
+use local_server::{Body, LocalServer};
 use tavus_api::{ApiKey, Client, ErrorExt, ErrorKind, types};
 
 const KEY: &str = "tvs-test-key";
 
-/// A server on 127.0.0.1 that answers every connection with `head` and then `body` bytes
-/// from `body`, counting what it managed to write before the client stopped reading.
-struct RawServer {
-    url: String,
-    sent: Arc<AtomicUsize>,
-}
-
-impl RawServer {
-    fn start(head: &'static str, body: fn(usize) -> Option<Vec<u8>>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let sent = Arc::new(AtomicUsize::new(0));
-        let counter = sent.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                read_head(&stream);
-                if stream.write_all(head.as_bytes()).is_err() {
-                    continue;
-                }
-                for n in 0.. {
-                    let Some(bytes) = body(n) else { break };
-                    if stream.write_all(&bytes).is_err() {
-                        break;
-                    }
-                    counter.fetch_add(bytes.len(), Ordering::SeqCst);
-                }
-                let _ = stream.shutdown(Shutdown::Both);
-            }
-        });
-        Self { url, sent }
-    }
-
-    fn sent(&self) -> usize {
-        self.sent.load(Ordering::SeqCst)
-    }
-}
-
-fn read_head(stream: &TcpStream) {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
+/// A server that answers every request with `status`, `headers` and the body pieces
+/// `body(0)`, `body(1)`, ... until `None`, whatever the headers promise, counting what it
+/// managed to send before the client stopped reading (`body_bytes_sent`).
+fn misbehaving(
+    status: u16,
+    headers: &[(&'static str, &'static str)],
+    body: fn(usize) -> Option<Vec<u8>>,
+) -> LocalServer {
+    let headers = headers.to_vec();
+    LocalServer::start(move |_| {
+        let mut response = http::Response::builder().status(status);
+        for (name, value) in &headers {
+            response = response.header(*name, *value);
+        }
+        response
+            .body(Body::chunks(move |n| body(n).map(Into::into)))
+            .unwrap()
+    })
+    .unwrap()
 }
 
 const MIB: usize = 1024 * 1024;
@@ -130,11 +100,15 @@ async fn redirects_are_not_followed_to_another_origin_or_resource() {
 
 #[tokio::test]
 async fn a_huge_declared_body_is_refused_before_it_is_read() {
-    let server = RawServer::start(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2000000000\r\n\r\n",
+    let server = misbehaving(
+        200,
+        &[
+            ("content-type", "application/json"),
+            ("content-length", "2000000000"),
+        ],
         |n| (n < 200).then(|| vec![b' '; MIB]),
     );
-    let err = limited_client(&server.url, MIB)
+    let err = limited_client(server.base_url(), MIB)
         .get_document()
         .document_id("d1")
         .send()
@@ -148,26 +122,19 @@ async fn a_huge_declared_body_is_refused_before_it_is_read() {
     assert!(text.contains("max_response_size"), "{text}");
     // Loopback buffers take a few MiB whoever reads; 200 MiB were on offer.
     assert!(
-        server.sent() < 32 * MIB,
+        server.body_bytes_sent() < 32 * MIB,
         "the server sent {}",
-        server.sent()
+        server.body_bytes_sent()
     );
 }
 
 #[tokio::test]
 async fn an_endless_chunked_body_is_cut_at_the_limit() {
-    let server = RawServer::start(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
-        |n| {
-            (n < 200).then(|| {
-                let mut chunk = format!("{:x}\r\n", MIB).into_bytes();
-                chunk.extend(std::iter::repeat_n(b' ', MIB));
-                chunk.extend_from_slice(b"\r\n");
-                chunk
-            })
-        },
-    );
-    let err = limited_client(&server.url, 2 * MIB)
+    // No `Content-Length`: the server sends it chunked.
+    let server = misbehaving(200, &[("content-type", "application/json")], |n| {
+        (n < 200).then(|| vec![b' '; MIB])
+    });
+    let err = limited_client(server.base_url(), 2 * MIB)
         .get_document()
         .document_id("d1")
         .send()
@@ -175,19 +142,23 @@ async fn an_endless_chunked_body_is_cut_at_the_limit() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BodyTooLarge);
     assert!(
-        server.sent() < 32 * MIB,
+        server.body_bytes_sent() < 32 * MIB,
         "the server sent {}",
-        server.sent()
+        server.body_bytes_sent()
     );
 }
 
 #[tokio::test]
 async fn an_error_keeps_at_most_64_kib_of_a_huge_body() {
-    let server = RawServer::start(
-        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: 104857600\r\n\r\n",
+    let server = misbehaving(
+        500,
+        &[
+            ("content-type", "text/plain"),
+            ("content-length", "104857600"),
+        ],
         |n| (n < 100).then(|| vec![b'x'; MIB]),
     );
-    let err = limited_client(&server.url, 8 * MIB)
+    let err = limited_client(server.base_url(), 8 * MIB)
         .get_document()
         .document_id("d1")
         .send()
@@ -203,19 +174,23 @@ async fn an_error_keeps_at_most_64_kib_of_a_huge_body() {
     );
     assert!(text.len() < 600, "the text shows an excerpt only: {text}");
     assert!(
-        server.sent() < 32 * MIB,
+        server.body_bytes_sent() < 32 * MIB,
         "the server sent {}",
-        server.sent()
+        server.body_bytes_sent()
     );
 }
 
 #[tokio::test]
 async fn a_body_cut_off_midway_is_a_communication_error() {
-    let server = RawServer::start(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n",
+    let server = misbehaving(
+        200,
+        &[
+            ("content-type", "application/json"),
+            ("content-length", "100"),
+        ],
         |n| (n == 0).then(|| b"{\"document".to_vec()),
     );
-    let err = client_sending_once(&server.url)
+    let err = client_sending_once(server.base_url())
         .get_document()
         .document_id("d1")
         .send()
@@ -371,8 +346,12 @@ fn configuration_errors_print_what_to_do_through_debug_too() {
 
 #[tokio::test]
 async fn a_documented_error_cut_at_64_kib_says_it_was_cut() {
-    let server = RawServer::start(
-        "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 100014\r\n\r\n",
+    let server = misbehaving(
+        404,
+        &[
+            ("content-type", "application/json"),
+            ("content-length", "100014"),
+        ],
         |n| match n {
             0 => Some(b"{\"message\": \"".to_vec()),
             1 => Some(vec![b'x'; 100_000]),
@@ -380,7 +359,7 @@ async fn a_documented_error_cut_at_64_kib_says_it_was_cut() {
             _ => None,
         },
     );
-    let err = client_sending_once(&server.url)
+    let err = client_sending_once(server.base_url())
         .delete_document()
         .document_id("d1")
         .send()

@@ -1,5 +1,7 @@
 //! Fetching pages from the docs site: bounded concurrency, a timeout per request, and
-//! retries with exponential backoff on 429, 5xx, timeouts and connection errors.
+//! retries on 408, 429, 5xx, timeouts, connection errors and bodies cut off, by the retry
+//! policy of `tavus-api`'s client ([`tavus_retry`]: backoff with jitter, `Retry-After` in
+//! seconds or as a date, and a time budget).
 //!
 //! Redirects are followed only within the site (same scheme, host and port as
 //! `--docs-url`), and the page says where it was found; a redirect to another host is an
@@ -23,8 +25,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use tavus_openapi::PagePath;
+use tavus_retry::{Outcome, RetryPolicy, is_retryable_error, is_transient, retry_after};
 
 use crate::site::DocsSite;
 
@@ -37,19 +40,21 @@ pub struct FetchOptions {
     pub concurrency: usize,
     /// The limit for one request, connection and body included.
     pub timeout: Duration,
-    /// How many times a request is retried after a 429, a 5xx, a timeout or a connection
-    /// error; so a request is tried at most `retries + 1` times.
+    /// How many times a request is retried after a 408, a 429, a 5xx, a timeout, a
+    /// connection error or a body cut off; so a request is tried at most `retries + 1`
+    /// times, and no retry starts more than [`RETRY_BUDGET`] after the first attempt.
     pub retries: u32,
-    /// The wait before the first retry; each further retry waits twice as long. A
-    /// `Retry-After` header in seconds lengthens the wait (up to [`MAX_RETRY_AFTER`]).
+    /// The scale of the wait before the first retry; each further retry waits about twice
+    /// as long (with jitter, as [`RetryPolicy`] says). A `Retry-After` replaces it.
     pub backoff: Duration,
     /// Whether to draw a progress line on stderr (only sensible on a terminal).
     pub progress: bool,
 }
 
-/// The longest `Retry-After` the fetcher honours, so a misbehaving server cannot stall a
-/// CI job for hours.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// No retry starts more than this long after a request's first attempt, so a misbehaving
+/// server cannot stall a CI job for hours: a `Retry-After` asking for a wait past it ends
+/// retrying. It leaves room for the default 3 retries of requests that each time out.
+pub const RETRY_BUDGET: Duration = Duration::from_secs(90);
 
 /// How many redirects within the site one page may go through.
 pub const MAX_REDIRECTS: usize = 5;
@@ -171,6 +176,7 @@ fn plural(n: u32) -> &'static str {
 pub struct Fetcher {
     site: DocsSite,
     options: FetchOptions,
+    retry: RetryPolicy,
     client: reqwest::Client,
 }
 
@@ -186,9 +192,14 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
+        let retry = RetryPolicy::default()
+            .max_attempts(options.retries.saturating_add(1))
+            .initial_backoff(options.backoff)
+            .max_elapsed(RETRY_BUDGET);
         Ok(Self {
             site,
             options,
+            retry,
             client,
         })
     }
@@ -277,56 +288,58 @@ impl Fetcher {
     }
 
     async fn get_with_retries(&self, url: &str) -> Result<Got, FetchError> {
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let (error, retry_after) = match self.get_once(url, attempts).await {
-                Attempt::Done(result) => return result,
-                Attempt::Retry { error, retry_after } => (error, retry_after),
-            };
-            if attempts > self.options.retries {
-                return Err(error);
-            }
-            let backoff = self.options.backoff * 2u32.saturating_pow(attempts - 1);
-            let wait = retry_after.map_or(backoff, |r| r.min(MAX_RETRY_AFTER).max(backoff));
-            tokio::time::sleep(wait).await;
-        }
+        let attempt = |attempt: tavus_retry::Attempt| self.get_once(url, attempt.number);
+        tavus_retry::retry(&self.retry, attempt, |_, _, _| {}).await
     }
 
-    async fn get_once(&self, url: &str, attempts: u32) -> Attempt {
-        let transport = |e: reqwest::Error| FetchError::Transport {
-            url: url.to_owned(),
-            problem: describe(&e),
-            attempts,
+    async fn get_once(&self, url: &str, attempts: u32) -> Outcome<Result<Got, FetchError>> {
+        let failed = |e: reqwest::Error| {
+            let retryable = is_retryable_error(&Method::GET, &e);
+            let result = Err(FetchError::Transport {
+                url: url.to_owned(),
+                problem: describe(e),
+                attempts,
+            });
+            if retryable {
+                Outcome::Retryable {
+                    result,
+                    retry_after: None,
+                }
+            } else {
+                Outcome::Final(result)
+            }
         };
         let mut response = match self.client.get(url).send().await {
             Ok(response) => response,
-            Err(e) => return Attempt::retry(transport(e), None),
+            Err(e) => return failed(e),
         };
         let status = response.status();
         if status.is_redirection()
             && let Some(location) = redirect_target(url, &response)
         {
-            return Attempt::Done(Ok(Got::Redirect {
+            return Outcome::Final(Ok(Got::Redirect {
                 status: status.as_u16(),
                 location,
             }));
         }
         if status == StatusCode::NOT_FOUND {
-            return Attempt::Done(Err(FetchError::NotFound {
+            return Outcome::Final(Err(FetchError::NotFound {
                 url: url.to_owned(),
             }));
         }
         if !status.is_success() {
-            let error = FetchError::Status {
+            let result = Err(FetchError::Status {
                 url: url.to_owned(),
                 status: status.as_u16(),
                 attempts,
-            };
-            if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-                return Attempt::retry(error, retry_after(&response));
+            });
+            if is_transient(status) {
+                return Outcome::Retryable {
+                    result,
+                    retry_after: retry_after(&response),
+                };
             }
-            return Attempt::Done(Err(error));
+            return Outcome::Final(result);
         }
         let content_type = response
             .headers()
@@ -334,7 +347,7 @@ impl Fetcher {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         if content_type.to_ascii_lowercase().starts_with("text/html") {
-            return Attempt::Done(Err(FetchError::Html {
+            return Outcome::Final(Err(FetchError::Html {
                 url: url.to_owned(),
                 content_type: content_type.to_owned(),
             }));
@@ -343,17 +356,17 @@ impl Fetcher {
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > MAX_PAGE_SIZE => {
-                    return Attempt::Done(Err(FetchError::TooLarge {
+                    return Outcome::Final(Err(FetchError::TooLarge {
                         url: url.to_owned(),
                         limit: MAX_PAGE_SIZE,
                     }));
                 }
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
-                Err(e) => return Attempt::retry(transport(e), None),
+                Err(e) => return failed(e),
             }
         }
-        Attempt::Done(
+        Outcome::Final(
             String::from_utf8(body)
                 .map(Got::Body)
                 .map_err(|_| FetchError::NotText {
@@ -367,20 +380,6 @@ impl Fetcher {
 enum Got {
     Body(String),
     Redirect { status: u16, location: String },
-}
-
-enum Attempt {
-    Done(Result<Got, FetchError>),
-    Retry {
-        error: FetchError,
-        retry_after: Option<Duration>,
-    },
-}
-
-impl Attempt {
-    fn retry(error: FetchError, retry_after: Option<Duration>) -> Self {
-        Self::Retry { error, retry_after }
-    }
 }
 
 /// A redirect's `Location`, resolved against the URL that answered; `None` without a
@@ -413,20 +412,9 @@ fn same_site(base: &str, url: &str) -> bool {
     matches!((origin(base), origin(url)), (Some(a), Some(b)) if a == b)
 }
 
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let seconds = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(seconds))
-}
-
-/// reqwest's top-level message ("error sending request") hides the cause a user can act on.
-fn describe(error: &reqwest::Error) -> String {
+/// What went wrong, then reqwest's error with its causes ([`tavus_retry::error_chain`], as
+/// the client tells them) without the URL, which the message names already.
+fn describe(error: reqwest::Error) -> String {
     let what = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -436,17 +424,7 @@ fn describe(error: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut cause = String::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        cause = inner.to_string();
-        source = inner.source();
-    }
-    if cause.is_empty() {
-        what.to_owned()
-    } else {
-        format!("{what}: {cause}")
-    }
+    format!("{what}: {}", tavus_retry::error_chain(&error.without_url()))
 }
 
 fn read_file(path: String) -> Result<String, FetchError> {
