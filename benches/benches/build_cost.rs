@@ -17,9 +17,10 @@
 //! rusage); wall time is printed beside it. Ratios are taken per round and their median
 //! reported, since the rounds alternate. `--sizes` adds one release build per program
 //! and reports its binary's size; `--timings` keeps cargo's `--timings` report of every
-//! cold build and prints its slowest units.
+//! cold build and prints its slowest units; `--only` builds some of the programs (a
+//! quick check of one; ratios need `by-hand` among them).
 //!
-//! `cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--sizes] [--timings] [--keep]`;
+//! `cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--only P,..] [--sizes] [--timings] [--keep]`;
 //! see BENCHMARKS.md ("Build cost for a user").
 
 #[cfg(unix)]
@@ -88,6 +89,19 @@ mod cost {
             }
         }
 
+        /// The target of issue 14 for its cold build, as a ratio to the by-hand program.
+        fn cold_target(self) -> Option<f64> {
+            match self {
+                Variant::ByHand => None,
+                Variant::Default => Some(COLD_TARGET_DEFAULT),
+                Variant::Ring => Some(COLD_TARGET_RING),
+            }
+        }
+
+        fn from_short(short: &str) -> Option<Self> {
+            VARIANTS.into_iter().find(|v| v.short() == short)
+        }
+
         fn tavus_api_features(self) -> &'static str {
             match self {
                 Variant::ByHand | Variant::Default => "",
@@ -98,6 +112,8 @@ mod cost {
 
     struct Options {
         rounds: usize,
+        /// The programs to build, in the order of `VARIANTS`.
+        variants: Vec<Variant>,
         sizes: bool,
         timings: bool,
         keep: bool,
@@ -106,6 +122,7 @@ mod cost {
     fn options() -> Options {
         let mut options = Options {
             rounds: DEFAULT_ROUNDS,
+            variants: VARIANTS.to_vec(),
             sizes: false,
             timings: false,
             keep: false,
@@ -119,6 +136,21 @@ mod cost {
                         .and_then(|n| n.parse().ok())
                         .filter(|&n| n > 0)
                         .unwrap_or_else(|| usage("--rounds takes a number above 0"));
+                }
+                "--only" => {
+                    let list = args.next().unwrap_or_else(|| {
+                        usage("--only takes a comma-separated list of programs")
+                    });
+                    let mut chosen = Vec::new();
+                    for short in list.split(',').map(str::trim) {
+                        let variant = Variant::from_short(short)
+                            .unwrap_or_else(|| usage(&format!("--only: no program `{short}`")));
+                        chosen.push(variant);
+                    }
+                    options.variants = VARIANTS
+                        .into_iter()
+                        .filter(|v| chosen.contains(v))
+                        .collect();
                 }
                 "--sizes" => options.sizes = true,
                 "--timings" => options.timings = true,
@@ -136,12 +168,16 @@ mod cost {
         if !problem.is_empty() {
             eprintln!("error: {problem}");
         }
+        let programs: Vec<&str> = VARIANTS.iter().map(|v| v.short()).collect();
         eprintln!(
-            "usage: cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--sizes] [--timings] [--keep]\n  \
-             --rounds N  alternating rounds of cold build + rebuild per program (default {DEFAULT_ROUNDS})\n  \
-             --sizes     also one release build per program, and its binary's size\n  \
-             --timings   cargo --timings for every cold build; report kept, slowest units printed\n  \
-             --keep      keep the temporary programs and target directories"
+            "usage: cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--only P,..] [--sizes] [--timings] [--keep]\n  \
+             --rounds N   alternating rounds of cold build + rebuild per program (default {DEFAULT_ROUNDS})\n  \
+             --only P,..  build only these programs (default all): {}\n               \
+             ratios to the by-hand program are reported only if `by-hand` is one of them\n  \
+             --sizes      also one release build per program, and its binary's size\n  \
+             --timings    cargo --timings for every cold build; report kept, slowest units printed\n  \
+             --keep       keep the temporary programs and target directories",
+            programs.join(", ")
         );
         std::process::exit(if problem.is_empty() { 0 } else { 2 });
     }
@@ -332,10 +368,20 @@ mod cost {
         println!("CPU = user + sys of cargo and all it waited for (rustc, build scripts, cc)");
         println!("load average (1, 5, 15 min) at start: {}\n", load_average());
 
-        let mut samples: Vec<Vec<Sample>> = VARIANTS.iter().map(|_| Vec::new()).collect();
+        println!(
+            "programs: {}",
+            options
+                .variants
+                .iter()
+                .map(|v| v.short())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut samples: Vec<(Variant, Vec<Sample>)> =
+            options.variants.iter().map(|&v| (v, Vec::new())).collect();
         let mut timings_reports = Vec::new();
         for round in 0..options.rounds {
-            let mut order = VARIANTS.to_vec();
+            let mut order = options.variants.clone();
             if round % 2 == 1 {
                 order.reverse();
             }
@@ -419,11 +465,12 @@ mod cost {
                         "  WARNING: tavus-api's build script ran in the rebuild after editing only main.rs"
                     );
                 }
-                let index = VARIANTS
-                    .iter()
-                    .position(|&v| v == variant)
-                    .expect("a variant");
-                samples[index].push(Sample { cold, rebuild });
+                samples
+                    .iter_mut()
+                    .find(|(v, _)| *v == variant)
+                    .expect("a selected variant")
+                    .1
+                    .push(Sample { cold, rebuild });
                 if !options.keep {
                     let _ = fs::remove_dir_all(&target);
                 }
@@ -437,7 +484,7 @@ mod cost {
             println!(
                 "\nrelease binaries (one `cargo build --release --offline` each, fresh target dir):"
             );
-            for variant in VARIANTS {
+            for &variant in &options.variants {
                 let label = format!("{}-release", variant.short());
                 let dir = scratch.join(&label);
                 let target = scratch.join(format!("{label}-target"));
@@ -488,7 +535,7 @@ mod cost {
         }
     }
 
-    fn report(samples: &[Vec<Sample>], rounds: usize) {
+    fn report(samples: &[(Variant, Vec<Sample>)], rounds: usize) {
         let secs = |d: Duration| d.as_secs_f64();
         let spread = |values: &mut Vec<f64>, digits: usize| {
             let median = percentile(values, 0.5);
@@ -500,7 +547,7 @@ mod cost {
             "  {:<30} {:>24} {:>24} {:>22} {:>22}",
             "", "cold CPU s", "rebuild CPU s", "cold wall s", "rebuild wall s"
         );
-        for (variant, samples) in VARIANTS.iter().zip(samples) {
+        for (variant, samples) in samples {
             let mut cold: Vec<f64> = samples.iter().map(|s| secs(s.cold.cpu)).collect();
             let mut rebuild: Vec<f64> = samples.iter().map(|s| secs(s.rebuild.cpu)).collect();
             let mut cold_wall: Vec<f64> = samples.iter().map(|s| secs(s.cold.wall)).collect();
@@ -515,20 +562,19 @@ mod cost {
             );
         }
 
+        let Some((_, by_hand)) = samples.iter().find(|(v, _)| *v == Variant::ByHand) else {
+            println!("\nno ratios: the by-hand program was not built (see --only)");
+            return;
+        };
         println!(
             "\nCPU time ratios to the by-hand program: the median of the per-round ratios (min-max)"
         );
-        let by_hand = &samples[0];
-        for (variant, cold_target) in [
-            (Variant::Default, COLD_TARGET_DEFAULT),
-            (Variant::Ring, COLD_TARGET_RING),
-        ] {
-            let index = VARIANTS
-                .iter()
-                .position(|&v| v == variant)
-                .expect("a variant");
+        for (variant, samples) in samples {
+            let Some(cold_target) = variant.cold_target() else {
+                continue;
+            };
             let ratios = |pick: fn(&Sample) -> Duration| -> Vec<f64> {
-                samples[index]
+                samples
                     .iter()
                     .zip(by_hand)
                     .map(|(s, base)| secs(pick(s)) / secs(pick(base)))
