@@ -1,12 +1,16 @@
 //! What a user pays to build a small program on tavus-api, against the same program
-//! written by hand on reqwest (issue 14). Three throwaway programs, whose sources live in
+//! written by hand on reqwest (issue 14). Five throwaway programs, whose sources live in
 //! `benches/build-cost/` (`by-hand`, `on-tavus-api`), make the same three calls:
 //! - `by-hand`: reqwest with its default TLS (rustls with aws-lc-rs) and the features
 //!   tavus-api uses (charset, http2, json, query: its defaults but `system-proxy`, see
 //!   its `Cargo.toml.in`), serde, serde_json, tokio;
 //! - `tavus-api`: tavus-api from this checkout with its default features, and tokio;
 //! - `tavus-api rustls-ring`: the same with `default-features = false,
-//!   features = ["rustls-ring"]`.
+//!   features = ["rustls-ring"]`;
+//! - `tavus-api shipped, default` and `tavus-api shipped, rustls-ring`: the same two on a
+//!   copy of tavus-api with its generated code written out in the package (see
+//!   `Workspace::write_shipped`), whose build has no build-dependencies: what a user
+//!   would pay if the package shipped the code instead of generating it in `build.rs`.
 //!
 //! Each is written to a temporary directory with this workspace's `Cargo.lock` (so the
 //! versions are the workspace's) and built with `cargo build --offline`. Per round, in
@@ -17,9 +21,10 @@
 //! rusage); wall time is printed beside it. Ratios are taken per round and their median
 //! reported, since the rounds alternate. `--sizes` adds one release build per program
 //! and reports its binary's size; `--timings` keeps cargo's `--timings` report of every
-//! cold build and prints its slowest units.
+//! cold build and prints its slowest units; `--only` builds some of the programs (a
+//! quick check of one; ratios need `by-hand` among them).
 //!
-//! `cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--sizes] [--timings] [--keep]`;
+//! `cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--only P,..] [--sizes] [--timings] [--keep]`;
 //! see BENCHMARKS.md ("Build cost for a user").
 
 #[cfg(unix)]
@@ -53,9 +58,43 @@ mod cost {
         ByHand,
         Default,
         Ring,
+        /// `Default` on the copy of tavus-api with its generated code in the package.
+        ShippedDefault,
+        /// `Ring` on that copy.
+        ShippedRing,
     }
 
-    const VARIANTS: [Variant; 3] = [Variant::ByHand, Variant::Default, Variant::Ring];
+    const VARIANTS: [Variant; 5] = [
+        Variant::ByHand,
+        Variant::Default,
+        Variant::Ring,
+        Variant::ShippedDefault,
+        Variant::ShippedRing,
+    ];
+
+    /// Crates of the code generation stack that tavus-api's build script needs: none of
+    /// them may compile in a build on the shipped copy.
+    const CODE_GENERATION: [&str; 5] = [
+        "tavus-openapi",
+        "progenitor",
+        "progenitor-impl",
+        "typify",
+        "typify-impl",
+    ];
+
+    /// The build script of the shipped copy: the generated files are in the package; it
+    /// copies them to `OUT_DIR`, where `src/generated.rs` includes them from.
+    const SHIPPED_BUILD_RS: &str = r#"//! The generated code ships in the package: copy it to `OUT_DIR`, where
+//! `src/generated.rs` includes it from.
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+    for file in ["codegen.rs", "routes.rs", "client.rs"] {
+        println!("cargo::rerun-if-changed={file}");
+        std::fs::copy(file, out.join(file)).expect("a generated file");
+    }
+}
+"#;
 
     impl Variant {
         fn name(self) -> &'static str {
@@ -63,6 +102,8 @@ mod cost {
                 Variant::ByHand => "by hand (reqwest, rustls)",
                 Variant::Default => "tavus-api (default features)",
                 Variant::Ring => "tavus-api rustls-ring",
+                Variant::ShippedDefault => "tavus-api shipped, default",
+                Variant::ShippedRing => "tavus-api shipped, rustls-ring",
             }
         }
 
@@ -71,33 +112,57 @@ mod cost {
                 Variant::ByHand => "by-hand",
                 Variant::Default => "default",
                 Variant::Ring => "rustls-ring",
+                Variant::ShippedDefault => "shipped-default",
+                Variant::ShippedRing => "shipped-rustls-ring",
             }
         }
 
         fn source_dir(self) -> &'static str {
             match self {
                 Variant::ByHand => "by-hand",
-                Variant::Default | Variant::Ring => "on-tavus-api",
+                _ => "on-tavus-api",
             }
         }
 
         fn package(self) -> &'static str {
             match self {
                 Variant::ByHand => "build-cost-by-hand",
-                Variant::Default | Variant::Ring => "build-cost-on-tavus-api",
+                _ => "build-cost-on-tavus-api",
             }
+        }
+
+        /// The target of issue 14 for its cold build, as a ratio to the by-hand program.
+        fn cold_target(self) -> Option<f64> {
+            match self {
+                Variant::ByHand => None,
+                Variant::Default | Variant::ShippedDefault => Some(COLD_TARGET_DEFAULT),
+                Variant::Ring | Variant::ShippedRing => Some(COLD_TARGET_RING),
+            }
+        }
+
+        /// Whether it builds on the copy of tavus-api with its generated code shipped.
+        fn shipped(self) -> bool {
+            matches!(self, Variant::ShippedDefault | Variant::ShippedRing)
+        }
+
+        fn from_short(short: &str) -> Option<Self> {
+            VARIANTS.into_iter().find(|v| v.short() == short)
         }
 
         fn tavus_api_features(self) -> &'static str {
             match self {
-                Variant::ByHand | Variant::Default => "",
-                Variant::Ring => r#", default-features = false, features = ["rustls-ring"]"#,
+                Variant::ByHand | Variant::Default | Variant::ShippedDefault => "",
+                Variant::Ring | Variant::ShippedRing => {
+                    r#", default-features = false, features = ["rustls-ring"]"#
+                }
             }
         }
     }
 
     struct Options {
         rounds: usize,
+        /// The programs to build, in the order of `VARIANTS`.
+        variants: Vec<Variant>,
         sizes: bool,
         timings: bool,
         keep: bool,
@@ -106,6 +171,7 @@ mod cost {
     fn options() -> Options {
         let mut options = Options {
             rounds: DEFAULT_ROUNDS,
+            variants: VARIANTS.to_vec(),
             sizes: false,
             timings: false,
             keep: false,
@@ -119,6 +185,21 @@ mod cost {
                         .and_then(|n| n.parse().ok())
                         .filter(|&n| n > 0)
                         .unwrap_or_else(|| usage("--rounds takes a number above 0"));
+                }
+                "--only" => {
+                    let list = args.next().unwrap_or_else(|| {
+                        usage("--only takes a comma-separated list of programs")
+                    });
+                    let mut chosen = Vec::new();
+                    for short in list.split(',').map(str::trim) {
+                        let variant = Variant::from_short(short)
+                            .unwrap_or_else(|| usage(&format!("--only: no program `{short}`")));
+                        chosen.push(variant);
+                    }
+                    options.variants = VARIANTS
+                        .into_iter()
+                        .filter(|v| chosen.contains(v))
+                        .collect();
                 }
                 "--sizes" => options.sizes = true,
                 "--timings" => options.timings = true,
@@ -136,12 +217,17 @@ mod cost {
         if !problem.is_empty() {
             eprintln!("error: {problem}");
         }
+        let programs: Vec<&str> = VARIANTS.iter().map(|v| v.short()).collect();
         eprintln!(
-            "usage: cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--sizes] [--timings] [--keep]\n  \
-             --rounds N  alternating rounds of cold build + rebuild per program (default {DEFAULT_ROUNDS})\n  \
-             --sizes     also one release build per program, and its binary's size\n  \
-             --timings   cargo --timings for every cold build; report kept, slowest units printed\n  \
-             --keep      keep the temporary programs and target directories"
+            "usage: cargo bench -p tavus-benches --bench build_cost -- [--rounds N] [--only P,..] [--sizes] [--timings] [--keep]\n  \
+             --rounds N   alternating rounds of cold build + rebuild per program (default {DEFAULT_ROUNDS})\n  \
+             --only P,..  build only these programs (default all): {}\n               \
+             ratios to the by-hand program are reported only if `by-hand` is one of them;\n               \
+             shipped-*: on a copy of tavus-api with its generated code in the package\n  \
+             --sizes      also one release build per program, and its binary's size\n  \
+             --timings    cargo --timings for every cold build; report kept, slowest units printed\n  \
+             --keep       keep the temporary programs and target directories",
+            programs.join(", ")
         );
         std::process::exit(if problem.is_empty() { 0 } else { 2 });
     }
@@ -217,19 +303,22 @@ mod cost {
         std::process::exit(1);
     }
 
-    /// What a `cargo build -v` log says: how many units it compiled, and which build
-    /// scripts it ran.
+    /// What a `cargo build -v` log says: which packages it compiled (one line per
+    /// package, whatever its number of units), and which build scripts it ran.
     struct BuildLog {
-        compiled: usize,
+        compiled: Vec<String>,
         build_scripts_run: Vec<String>,
     }
 
     fn read_log(log: &Path) -> BuildLog {
         let text = fs::read_to_string(log).unwrap_or_default();
+        // `Compiling <package> v<version>[ (<path>)]`
         let compiled = text
             .lines()
-            .filter(|line| line.trim_start().starts_with("Compiling "))
-            .count();
+            .filter_map(|line| line.trim_start().strip_prefix("Compiling "))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(str::to_owned)
+            .collect();
         // `Running `<target>/debug/build/<package>-<hash>/build-script-build``
         let build_scripts_run = text
             .lines()
@@ -260,6 +349,8 @@ mod cost {
         sources: PathBuf,
         tavus_api: PathBuf,
         lockfile: PathBuf,
+        /// The copy of tavus-api with its generated code shipped, once written.
+        shipped_tavus_api: Option<PathBuf>,
     }
 
     impl Workspace {
@@ -270,8 +361,60 @@ mod cost {
                 sources: benches.join("build-cost"),
                 tavus_api: root.join("tavus-api"),
                 lockfile: root.join("Cargo.lock"),
+                shipped_tavus_api: None,
                 root,
             }
+        }
+
+        /// Writes to `scratch/shipped/tavus-api` a copy of tavus-api as it would be
+        /// published with its generated code in the package: `src/` and `README.md` as
+        /// they are; `codegen.rs`, `routes.rs` and `client.rs`, generated here from this
+        /// checkout's `openapi/` by the function `build.rs` calls; a build script that only
+        /// copies those three to `OUT_DIR`; and the manifest without its build- and
+        /// dev-dependencies, so without `tavus-openapi` and what it brings. Its workspace
+        /// root, `scratch/shipped/Cargo.toml`, has this workspace's `[workspace.*]`
+        /// sections, which the manifest inherits from, without `tavus-openapi`.
+        fn write_shipped(&mut self, scratch: &Path) {
+            let root = scratch.join("shipped");
+            let copy = root.join("tavus-api");
+            copy_dir(&self.tavus_api.join("src"), &copy.join("src"));
+            fs::copy(self.tavus_api.join("README.md"), copy.join("README.md"))
+                .expect("tavus-api's README.md");
+            let started = Instant::now();
+            let generated =
+                tavus_openapi::build_script::generate_client(&self.root.join("openapi"))
+                    .unwrap_or_else(|e| fail(&format!("generating the shipped code: {e}")));
+            let generation = started.elapsed();
+            for (file, text) in [
+                ("codegen.rs", &generated.code),
+                ("routes.rs", &generated.routes),
+                ("client.rs", &generated.client),
+            ] {
+                fs::write(copy.join(file), text).expect("a generated file");
+            }
+            fs::write(copy.join("build.rs"), SHIPPED_BUILD_RS).expect("build.rs");
+            let manifest = fs::read_to_string(self.tavus_api.join("Cargo.toml"))
+                .expect("tavus-api's manifest");
+            fs::write(copy.join("Cargo.toml"), shipped_manifest(&manifest))
+                .expect("the shipped Cargo.toml");
+            let workspace =
+                fs::read_to_string(self.root.join("Cargo.toml")).expect("the workspace manifest");
+            fs::write(
+                root.join("Cargo.toml"),
+                shipped_workspace(&workspace, &self.root),
+            )
+            .expect("the shipped workspace's Cargo.toml");
+            let lines: usize = [&generated.code, &generated.routes, &generated.client]
+                .iter()
+                .map(|text| text.lines().count())
+                .sum();
+            println!(
+                "shipped copy of tavus-api: {} ({lines} generated lines, generated in {:.2} s \
+                 before the rounds, not timed)",
+                copy.display(),
+                generation.as_secs_f64()
+            );
+            self.shipped_tavus_api = Some(copy);
         }
 
         /// Writes `variant`'s program to `dir`: its `Cargo.toml` from the template, its
@@ -280,7 +423,14 @@ mod cost {
             let source = self.sources.join(variant.source_dir());
             let template = fs::read_to_string(source.join("Cargo.toml.in"))
                 .unwrap_or_else(|e| fail(&format!("{}: {e}", source.display())));
-            let tavus_api = self.tavus_api.to_str().expect("a UTF-8 path to tavus-api");
+            let tavus_api = if variant.shipped() {
+                self.shipped_tavus_api
+                    .as_deref()
+                    .expect("the shipped copy, written before the rounds")
+            } else {
+                &self.tavus_api
+            };
+            let tavus_api = tavus_api.to_str().expect("a UTF-8 path to tavus-api");
             let manifest = template
                 .replace("@TAVUS_API_PATH@", &tavus_api.replace('\\', "/"))
                 .replace("@TAVUS_API_FEATURES@", variant.tavus_api_features());
@@ -288,6 +438,84 @@ mod cost {
             fs::write(dir.join("Cargo.toml"), manifest).expect("Cargo.toml");
             fs::copy(source.join("src/main.rs"), dir.join("src/main.rs")).expect("main.rs");
             fs::copy(&self.lockfile, dir.join("Cargo.lock")).expect("Cargo.lock");
+        }
+    }
+
+    /// tavus-api's manifest for the shipped copy: without `[build-dependencies]` and
+    /// `[dev-dependencies]` (for any target), and without `include` (whose list is that of
+    /// the package that generates). Everything else, features included, as it is.
+    fn shipped_manifest(manifest: &str) -> String {
+        let mut out = String::new();
+        let mut skip_section = false;
+        let mut in_include = false;
+        for line in manifest.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with('[') && !in_include {
+                skip_section = trimmed.ends_with("build-dependencies]")
+                    || trimmed.ends_with("dev-dependencies]");
+            }
+            if skip_section {
+                continue;
+            }
+            if trimmed.starts_with("include =") {
+                in_include = !trimmed.ends_with(']');
+                continue;
+            }
+            if in_include {
+                in_include = !trimmed.ends_with(']');
+                continue;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        if out
+            .lines()
+            .any(|line| !line.trim_start().starts_with('#') && line.contains("tavus-openapi"))
+        {
+            fail("the shipped copy's manifest still names tavus-openapi");
+        }
+        out
+    }
+
+    /// The workspace root of the shipped copy: its one member, and the `[workspace.*]`
+    /// sections of this workspace's manifest (`root`'s), whose relative paths are made
+    /// absolute, without the `tavus-openapi` dependency.
+    fn shipped_workspace(manifest: &str, root: &Path) -> String {
+        let root = root
+            .to_str()
+            .expect("a UTF-8 workspace path")
+            .replace('\\', "/");
+        let mut out = String::from("[workspace]\nresolver = \"3\"\nmembers = [\"tavus-api\"]\n");
+        let mut keep = false;
+        for line in manifest.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with('[') {
+                keep = trimmed.starts_with("[workspace.");
+                if keep && !out.ends_with("\n\n") {
+                    out.push('\n');
+                }
+            }
+            if !keep || trimmed.starts_with("tavus-openapi") {
+                continue;
+            }
+            out.push_str(&line.replace("path = \"", &format!("path = \"{root}/")));
+            out.push('\n');
+        }
+        out
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        fs::create_dir_all(to).expect("a directory");
+        for entry in
+            fs::read_dir(from).unwrap_or_else(|e| fail(&format!("{}: {e}", from.display())))
+        {
+            let entry = entry.expect("a directory entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("a file type").is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                fs::copy(entry.path(), &target).expect("a copied file");
+            }
         }
     }
 
@@ -315,7 +543,7 @@ mod cost {
 
     pub fn main() {
         let options = options();
-        let workspace = Workspace::find();
+        let mut workspace = Workspace::find();
         let scratch = std::env::temp_dir().join(format!("tavus-build-cost-{}", std::process::id()));
         fs::create_dir_all(&scratch).expect("a temporary directory");
         let timings_dir = workspace.root.join("target/build-cost-timings");
@@ -330,12 +558,25 @@ mod cost {
             options.rounds
         );
         println!("CPU = user + sys of cargo and all it waited for (rustc, build scripts, cc)");
-        println!("load average (1, 5, 15 min) at start: {}\n", load_average());
-
-        let mut samples: Vec<Vec<Sample>> = VARIANTS.iter().map(|_| Vec::new()).collect();
+        println!("load average (1, 5, 15 min) at start: {}", load_average());
+        println!(
+            "programs: {}",
+            options
+                .variants
+                .iter()
+                .map(|v| v.short())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if options.variants.iter().any(|v| v.shipped()) {
+            workspace.write_shipped(&scratch);
+        }
+        println!();
+        let mut samples: Vec<(Variant, Vec<Sample>)> =
+            options.variants.iter().map(|&v| (v, Vec::new())).collect();
         let mut timings_reports = Vec::new();
         for round in 0..options.rounds {
-            let mut order = VARIANTS.to_vec();
+            let mut order = options.variants.clone();
             if round % 2 == 1 {
                 order.reverse();
             }
@@ -363,6 +604,20 @@ mod cost {
                 }
                 let cold = run_timed(&mut command, &cold_log, &format!("{label} cold build"));
                 let cold_info = read_log(&cold_log);
+                if variant.shipped() {
+                    let generators: Vec<&String> = cold_info
+                        .compiled
+                        .iter()
+                        .filter(|name| CODE_GENERATION.contains(&name.as_str()))
+                        .collect();
+                    if !generators.is_empty() {
+                        fail(&format!(
+                            "{label}: the build on the shipped copy compiled the code generation \
+                             stack ({generators:?}; log: {})",
+                            cold_log.display()
+                        ));
+                    }
+                }
                 if options.timings {
                     let report = target.join("cargo-timings/cargo-timing.html");
                     fs::create_dir_all(&timings_dir).expect("the timings directory");
@@ -400,7 +655,7 @@ mod cost {
                     variant.name(),
                     cold.cpu.as_secs_f64(),
                     cold.wall.as_secs_f64(),
-                    cold_info.compiled,
+                    cold_info.compiled.len(),
                     cold_info.build_scripts_run.len()
                 );
                 println!(
@@ -408,7 +663,7 @@ mod cost {
                     "",
                     rebuild.cpu.as_secs_f64(),
                     rebuild.wall.as_secs_f64(),
-                    rebuild_info.compiled
+                    rebuild_info.compiled.len()
                 );
                 if rebuild_info
                     .build_scripts_run
@@ -419,11 +674,12 @@ mod cost {
                         "  WARNING: tavus-api's build script ran in the rebuild after editing only main.rs"
                     );
                 }
-                let index = VARIANTS
-                    .iter()
-                    .position(|&v| v == variant)
-                    .expect("a variant");
-                samples[index].push(Sample { cold, rebuild });
+                samples
+                    .iter_mut()
+                    .find(|(v, _)| *v == variant)
+                    .expect("a selected variant")
+                    .1
+                    .push(Sample { cold, rebuild });
                 if !options.keep {
                     let _ = fs::remove_dir_all(&target);
                 }
@@ -437,7 +693,7 @@ mod cost {
             println!(
                 "\nrelease binaries (one `cargo build --release --offline` each, fresh target dir):"
             );
-            for variant in VARIANTS {
+            for &variant in &options.variants {
                 let label = format!("{}-release", variant.short());
                 let dir = scratch.join(&label);
                 let target = scratch.join(format!("{label}-target"));
@@ -488,7 +744,7 @@ mod cost {
         }
     }
 
-    fn report(samples: &[Vec<Sample>], rounds: usize) {
+    fn report(samples: &[(Variant, Vec<Sample>)], rounds: usize) {
         let secs = |d: Duration| d.as_secs_f64();
         let spread = |values: &mut Vec<f64>, digits: usize| {
             let median = percentile(values, 0.5);
@@ -500,7 +756,7 @@ mod cost {
             "  {:<30} {:>24} {:>24} {:>22} {:>22}",
             "", "cold CPU s", "rebuild CPU s", "cold wall s", "rebuild wall s"
         );
-        for (variant, samples) in VARIANTS.iter().zip(samples) {
+        for (variant, samples) in samples {
             let mut cold: Vec<f64> = samples.iter().map(|s| secs(s.cold.cpu)).collect();
             let mut rebuild: Vec<f64> = samples.iter().map(|s| secs(s.rebuild.cpu)).collect();
             let mut cold_wall: Vec<f64> = samples.iter().map(|s| secs(s.cold.wall)).collect();
@@ -515,20 +771,19 @@ mod cost {
             );
         }
 
+        let Some((_, by_hand)) = samples.iter().find(|(v, _)| *v == Variant::ByHand) else {
+            println!("\nno ratios: the by-hand program was not built (see --only)");
+            return;
+        };
         println!(
             "\nCPU time ratios to the by-hand program: the median of the per-round ratios (min-max)"
         );
-        let by_hand = &samples[0];
-        for (variant, cold_target) in [
-            (Variant::Default, COLD_TARGET_DEFAULT),
-            (Variant::Ring, COLD_TARGET_RING),
-        ] {
-            let index = VARIANTS
-                .iter()
-                .position(|&v| v == variant)
-                .expect("a variant");
+        for (variant, samples) in samples {
+            let Some(cold_target) = variant.cold_target() else {
+                continue;
+            };
             let ratios = |pick: fn(&Sample) -> Duration| -> Vec<f64> {
-                samples[index]
+                samples
                     .iter()
                     .zip(by_hand)
                     .map(|(s, base)| secs(pick(s)) / secs(pick(base)))
