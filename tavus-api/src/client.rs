@@ -291,9 +291,16 @@ fn without_credentials(url: &str) -> String {
 /// this wraps, has public constructors without any of that: it stays private.) Cloning is
 /// cheap and shares the connection pool.
 ///
+/// There is no other way to one: no constructor,
+///
 /// ```compile_fail
-/// // progenitor's constructors are out of reach:
-/// let client = tavus_api::Client::new_with_client("https://elsewhere.example", reqwest::Client::new(), todo!());
+/// let client = tavus_api::Client::new("https://elsewhere.example");
+/// ```
+///
+/// and no way to name or reach progenitor's client, which holds the settings:
+///
+/// ```compile_fail
+/// fn unwrap(client: tavus_api::Client) { let _ = client.generated; }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -25,7 +25,7 @@ use crate::{Error, ResponseValue, builder, types};
 /// A page of a list operation: its items, and how many there are in all.
 pub trait ListPage {
     /// What the list holds.
-    type Item;
+    type Item: Clone + PartialEq;
     /// The page's items, in order.
     fn into_items(self) -> Vec<Self::Item>;
     /// How many items the whole list holds, when the server says.
@@ -60,9 +60,12 @@ pub trait Paginate: ListOperation {
     ///
     /// The stream ends after the page that brings the items seen to `total_count`, or,
     /// when the server does not say `total_count`, after an empty page or one shorter than
-    /// the first. The first error ends it too, after yielding the error. The stream is not
-    /// `Unpin`: collect it (`TryStreamExt::try_collect`) or pin it (`std::pin::pin!`) to
-    /// call `next`.
+    /// the first. A page equal to the one before it also ends it, unyielded: a server that
+    /// ignores `page` would otherwise send the same page for ever. (A server that invents
+    /// new items for ever is a list without end: bound it with `StreamExt::take`.) The
+    /// first error ends it too, after yielding the error. The stream is not `Unpin`:
+    /// collect it (`TryStreamExt::try_collect`) or pin it (`std::pin::pin!`) to call
+    /// `next`.
     fn items(
         self,
     ) -> impl Stream<Item = Result<<Self::Page as ListPage>::Item, Error<Self::Error>>> {
@@ -71,6 +74,7 @@ pub trait Paginate: ListOperation {
             page: Self::FIRST_PAGE,
             seen: 0,
             page_size: None,
+            previous: None,
             done: false,
         };
         stream::try_unfold(start, |mut cursor| async move {
@@ -86,6 +90,9 @@ pub trait Paginate: ListOperation {
                 .into_inner();
             let total = page.total_count();
             let items = page.into_items();
+            if cursor.previous.as_ref() == Some(&items) && !items.is_empty() {
+                return Ok(None);
+            }
             let count = items.len() as i64;
             cursor.seen += count;
             cursor.page += 1;
@@ -94,6 +101,7 @@ pub trait Paginate: ListOperation {
                 Some(total) => count == 0 || cursor.seen >= total,
                 None => count == 0 || count < page_size,
             };
+            cursor.previous = (!cursor.done).then(|| items.clone());
             Ok(Some((stream::iter(items.into_iter().map(Ok)), cursor)))
         })
         .try_flatten()
@@ -102,12 +110,14 @@ pub trait Paginate: ListOperation {
 
 impl<T: ListOperation> Paginate for T {}
 
-struct Cursor<O> {
+struct Cursor<O, I> {
     operation: O,
     page: i64,
     seen: i64,
     /// How many items the first page held.
     page_size: Option<i64>,
+    /// The items of the page before, to tell a server that repeats a page.
+    previous: Option<Vec<I>>,
     done: bool,
 }
 

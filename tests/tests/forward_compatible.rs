@@ -6,7 +6,7 @@
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use serde_json::{Value, json};
-use tavus_api::{Client, LenientBool, types};
+use tavus_api::{Client, ErrorExt, LenientBool, types};
 
 fn client(server: &MockServer) -> Client {
     integration_tests::client_sending_once(&server.base_url())
@@ -182,4 +182,29 @@ async fn a_body_built_without_its_extra_map_is_sent() {
         .await
         .unwrap();
     assert_eq!(sent.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn a_required_value_left_unset_fails_before_anything_is_sent() {
+    // What the drift rules call `fails-before-sending` (a new required parameter or
+    // body property): the call compiles, and `send` refuses it without a request.
+    let server = MockServer::start_async().await;
+    let anything = server
+        .mock_async(|_, then| {
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+    let client = client(&server);
+    let no_id = client.delete_document().send().await.unwrap_err();
+    assert_eq!(no_id.kind(), tavus_api::ErrorKind::InvalidRequest);
+    assert!(no_id.to_string().contains("document_id"), "{no_id}");
+    let no_url = client
+        .create_document()
+        .body_map(|body| body.document_name("x".to_owned()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(no_url.kind(), tavus_api::ErrorKind::InvalidRequest);
+    assert!(no_url.to_string().contains("document_url"), "{no_url}");
+    assert_eq!(anything.calls_async().await, 0);
 }

@@ -299,3 +299,35 @@ async fn a_request_that_cannot_be_built_is_the_only_item() {
     assert!(videos.next().await.is_none());
     assert_eq!(any.calls_async().await, 0, "nothing may reach the server");
 }
+
+#[tokio::test]
+async fn a_server_that_ignores_page_cannot_make_the_stream_endless() {
+    // Whatever `page` says, the same full page, and a total that never arrives: the
+    // stream ends at the first repeat instead of asking for ever.
+    for extra in [json!({}), json!({ "total_count": 1_000_000 })] {
+        let server = MockServer::start_async().await;
+        let same = server
+            .mock_async(|when, then| {
+                when.method(GET).path("/v2/videos");
+                then.status(200).json_body({
+                    let mut body = json!({ "data": [{ "video_id": "v1" }, { "video_id": "v2" }] });
+                    body.as_object_mut()
+                        .unwrap()
+                        .extend(extra.as_object().unwrap().clone());
+                    body
+                });
+            })
+            .await;
+        let client = client(&server);
+        let videos: Vec<_> = client
+            .list_videos()
+            .limit(2)
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        let ids: Vec<_> = videos.iter().map(|v| v.video_id.as_deref()).collect();
+        assert_eq!(ids, [Some("v1"), Some("v2")], "{extra}");
+        assert_eq!(same.calls_async().await, 2, "{extra}");
+    }
+}
