@@ -10,7 +10,7 @@
 //! "stops compiling" exactly when the caller does not compile, and that it is the verdict
 //! the case expects.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -233,15 +233,25 @@ fn rust_verdicts_say_stops_compiling_exactly_when_the_caller_stops_compiling() {
     }
     write_workspace(&workspace, cases.len());
 
-    let compiled = check(&workspace, &scratch.join("target"));
+    let checked = check(&workspace, &scratch.join("target"));
+    assert!(
+        !checked.compiled.is_empty(),
+        "cargo check of {} compiled nothing; it said:\n{}",
+        workspace.display(),
+        checked.stderr
+    );
     let mut wrong = Vec::new();
     for (i, (case, (verdict, changes))) in cases.iter().zip(&verdicts).enumerate() {
+        let client = format!("client-{i}");
         assert!(
-            compiled.contains(&format!("client-{i}")),
-            "{}: the generated client itself does not compile",
-            case.name
+            checked.compiled.contains(&client),
+            "{}: the client generated from the changed spec does not compile (a generator \
+             or adaptation bug, not a verdict); {}/{client}:\n{}",
+            case.name,
+            workspace.display(),
+            checked.first_error.get(&client).map_or("", String::as_str)
         );
-        let caller_compiles = compiled.contains(&format!("caller-{i}"));
+        let caller_compiles = checked.compiled.contains(&format!("caller-{i}"));
         let rules: Vec<&str> = changes.iter().map(|c| c.rule.id()).collect();
         if (*verdict == RustVerdict::StopsCompiling) == caller_compiles || *verdict != case.expected
         {
@@ -250,9 +260,11 @@ fn rust_verdicts_say_stops_compiling_exactly_when_the_caller_stops_compiling() {
                 case.name,
                 case.expected,
                 if caller_compiles {
-                    "compiles"
+                    "compiles".to_owned()
                 } else {
-                    "does not compile"
+                    let caller = format!("caller-{i}");
+                    let error = checked.first_error.get(&caller).map_or("", String::as_str);
+                    format!("does not compile:\n{error}")
                 }
             ));
         }
@@ -260,9 +272,18 @@ fn rust_verdicts_say_stops_compiling_exactly_when_the_caller_stops_compiling() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
-/// `cargo check` of the whole scratch workspace, each crate as far as it goes: the
-/// directories (`client-<i>`, `caller-<i>`) of the packages whose library compiled.
-fn check(workspace: &Path, target_dir: &Path) -> BTreeSet<String> {
+/// What `cargo check` of the scratch workspace gave, each crate as far as it goes.
+struct Checked {
+    /// The directories (`client-<i>`, `caller-<i>`) of the packages whose library compiled.
+    compiled: BTreeSet<String>,
+    /// The first compiler error of each directory that has one.
+    first_error: BTreeMap<String, String>,
+    /// What cargo itself wrote to stderr (a resolution failure shows only there).
+    stderr: String,
+}
+
+/// `cargo check` of the whole scratch workspace, each crate as far as it goes.
+fn check(workspace: &Path, target_dir: &Path) -> Checked {
     let output = Command::new(env!("CARGO"))
         .args([
             "check",
@@ -276,17 +297,35 @@ fn check(workspace: &Path, target_dir: &Path) -> BTreeSet<String> {
         .env_remove("RUSTFLAGS")
         .output()
         .unwrap();
-    String::from_utf8(output.stdout)
-        .unwrap()
+    let directory = |m: &Value| -> Option<String> {
+        let manifest = Path::new(m["manifest_path"].as_str()?);
+        Some(manifest.parent()?.file_name()?.to_str()?.to_owned())
+    };
+    let mut checked = Checked {
+        compiled: BTreeSet::new(),
+        first_error: BTreeMap::new(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    for message in String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["kind"][0] == "lib")
-        .filter_map(|m| {
-            let manifest = Path::new(m["manifest_path"].as_str()?);
-            let directory = manifest.parent()?.file_name()?.to_str()?;
-            Some(directory.to_owned())
-        })
-        .collect()
+    {
+        let Some(directory) = directory(&message) else {
+            continue;
+        };
+        if message["reason"] == "compiler-artifact" && message["target"]["kind"][0] == "lib" {
+            checked.compiled.insert(directory);
+        } else if message["reason"] == "compiler-message"
+            && message["message"]["level"] == "error"
+            && let Some(rendered) = message["message"]["rendered"].as_str()
+        {
+            checked
+                .first_error
+                .entry(directory)
+                .or_insert_with(|| rendered.to_owned());
+        }
+    }
+    checked
 }
 
 /// The client of case `i` (`client-<i>`, the hand-written layer of `tavus-api` with the
