@@ -59,5 +59,10 @@ fn the_generator_is_pinned() {
             }
         }
     }
-    assert!(loose.is_empty(), "requirements not pinned: {loose:#?}");
+    assert!(
+        loose.is_empty(),
+        "these requirements decide the generated code but are not exact: {loose:#?}; \
+         require them as `=x.y.z` (the root Cargo.toml's [workspace.dependencies]), and \
+         update tavus-openapi/src/code.rs for the new versions' output if they changed"
+    );
 }
