@@ -116,6 +116,10 @@ pub(crate) struct ClientSettings {
     pub(crate) max_response_size: usize,
     /// Kept to take the key out of error bodies a server echoes it into (`Debug` hides it).
     pub(crate) api_key: ApiKey,
+    /// The base URL's path without its trailing `/` (`""` for `https://tavusapi.com`,
+    /// `/tavus` for `https://proxy/tavus`): what every request path starts with, and
+    /// where the operation's own path begins (`hooks::check_path`).
+    pub(crate) base_path: String,
 }
 
 /// Configures a [`Client`]: the API key is required, everything else has a default.
@@ -200,6 +204,7 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_base_url(&self.base_url)?;
+        let base_path = base_url.path().trim_end_matches('/').to_owned();
         install_ring_provider();
         let mut headers = HeaderMap::new();
         headers.insert(API_KEY_HEADER, self.api_key.0.clone());
@@ -219,9 +224,12 @@ impl ClientBuilder {
             retry: self.retry,
             max_response_size: self.max_response_size,
             api_key: self.api_key,
+            base_path,
         };
+        // progenitor appends each operation's path, which starts with `/`.
+        let base_url = base_url.as_str().trim_end_matches('/');
         Ok(Client {
-            generated: crate::generated::Client::new_with_client(&base_url, http, settings),
+            generated: crate::generated::Client::new_with_client(base_url, http, settings),
         })
     }
 }
@@ -249,7 +257,7 @@ fn install_ring_provider() {
 )))]
 fn install_ring_provider() {}
 
-fn checked_base_url(url: &str) -> Result<String, ConfigError> {
+fn checked_base_url(url: &str) -> Result<reqwest::Url, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
         url: without_credentials(url),
         reason: reason.to_owned(),
@@ -264,7 +272,7 @@ fn checked_base_url(url: &str) -> Result<String, ConfigError> {
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(invalid("credentials go in the API key, not the URL"));
     }
-    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+    Ok(parsed)
 }
 
 /// `url` with any `user:password@` replaced by `***@`, so that an error about a base URL
@@ -364,14 +372,20 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked_and_normalised() {
-        assert_eq!(
-            checked_base_url("http://127.0.0.1:1/").unwrap(),
-            "http://127.0.0.1:1"
-        );
-        assert_eq!(
-            checked_base_url("https://h/prefix/").unwrap(),
-            "https://h/prefix"
-        );
+        for (given, base_url, base_path) in [
+            ("http://127.0.0.1:1", "http://127.0.0.1:1", ""),
+            ("http://127.0.0.1:1/", "http://127.0.0.1:1", ""),
+            ("https://h/prefix/", "https://h/prefix", "/prefix"),
+            ("https://h/a b", "https://h/a%20b", "/a%20b"),
+        ] {
+            let client = Client::builder(ApiKey::new("k").unwrap())
+                .base_url(given)
+                .build()
+                .unwrap();
+            assert_eq!(client.base_url(), base_url);
+            use progenitor_client::ClientInfo;
+            assert_eq!(client.generated.inner().base_path, base_path, "{given}");
+        }
         for bad in ["tavusapi.com", "ftp://h", "https://h/?a=1"] {
             let err = checked_base_url(bad).unwrap_err().to_string();
             assert!(err.starts_with(&format!("base URL `{bad}`")), "{err}");

@@ -4,10 +4,8 @@
 //! (feature `tracing`), and keeps each response body so that a body the client cannot
 //! type still reaches the caller with its status.
 
-use std::borrow::Cow;
-
 use bytes::Bytes;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, PercentEncode, utf8_percent_encode};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, ResponseBuilderExt};
 
@@ -19,6 +17,9 @@ type Error<E> = progenitor_client::Error<E>;
 /// How much of an error status's body is kept: enough for any error document, little
 /// enough that a hostile server cannot fill memory through errors.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The header progenitor adds to every request, which [`ClientHooks::pre`] takes out.
+const API_VERSION: http::HeaderName = http::HeaderName::from_static("api-version");
 
 /// An operation's route, as the build script reads it from the spec.
 pub(crate) struct Route {
@@ -64,7 +65,7 @@ impl ClientHooks<ClientSettings> for crate::generated::Client {
         // progenitor sends `api-version: <info.version>` with every request; Tavus versions
         // its API in the path (`/v2/...`), and `info.version` is the version of the docs
         // collection (`1.0.0`), not of the API: sent, it would be noise at best.
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(API_VERSION);
         // Every generated method has a route; a missing one means the build script and
         // progenitor disagree on names, and the path check must not be skipped silently.
         let route = route(info.operation_id).ok_or_else(|| {
@@ -73,7 +74,7 @@ impl ClientHooks<ClientSettings> for crate::generated::Client {
                 info.operation_id
             ))
         })?;
-        check_path(request, self.baseurl(), route).map_err(Error::InvalidRequest)
+        check_path(request, &self.inner().base_path, route).map_err(Error::InvalidRequest)
     }
 
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
@@ -233,12 +234,12 @@ fn assemble(
 /// Checks that the request goes to the operation's own path: a path parameter that is
 /// empty, `.` or `..` would send it to another resource (`DELETE /v2/documents/..` is
 /// `DELETE /v2/`). Other characters cannot change the path: [`encode_path`] encodes them.
-///
-/// It runs before every request, so it allocates nothing: it walks the sent path and the
-/// template side by side.
-fn check_path(request: &Request, base_url: &str, route: &Route) -> Result<(), String> {
+/// `base_path` is the base URL's own path (`ClientSettings::base_path`), which every
+/// request path starts with.
+fn check_path(request: &Request, base_path: &str, route: &Route) -> Result<(), String> {
     let sent = request.url().path();
-    if below_base(sent, base_url).is_some_and(|path| follows(path, route.path_runs)) {
+    let below_base = sent.strip_prefix(base_path);
+    if below_base.is_some_and(|path| follows(path, route.path_runs)) {
         return Ok(());
     }
     let parameters: Vec<&str> = route
@@ -272,21 +273,10 @@ const PATH_PARAMETER: &AsciiSet = &CONTROLS
     .add(b'\\');
 
 /// Percent-encodes a path parameter as one segment ([`PATH_PARAMETER`]). The generated
-/// client calls this instead of progenitor's own
+/// client calls this instead of progenitor's own, inside the `format!` that builds the URL
 /// (`tavus_openapi::code::encode_path_parameters_with`).
-pub(crate) fn encode_path(parameter: &str) -> String {
-    Cow::from(utf8_percent_encode(parameter, PATH_PARAMETER)).into_owned()
-}
-
-/// The part of a request path that follows the base URL's own path (`/v2/...` for both
-/// `https://tavusapi.com` and `https://proxy/tavus`): as many segments are skipped as the
-/// base URL's path has `/`.
-fn below_base<'a>(path: &'a str, base_url: &str) -> Option<&'a str> {
-    let after_scheme = base_url.split_once(':').map_or(base_url, |(_, rest)| rest);
-    let authority_and_path = after_scheme.strip_prefix("//").unwrap_or(after_scheme);
-    let depth = authority_and_path.matches('/').count();
-    let (start, _) = path.match_indices('/').nth(depth)?;
-    Some(&path[start..])
+pub(crate) fn encode_path(parameter: &str) -> PercentEncode<'_> {
+    utf8_percent_encode(parameter, PATH_PARAMETER)
 }
 
 /// Whether `path` is the template with each parameter replaced by a non-empty segment:
@@ -331,11 +321,11 @@ mod tests {
             ("x\\..\\y", "x%5C..%5Cy"),
             ("ü", "%C3%BC"),
         ] {
-            assert_eq!(encode_path(parameter), encoded);
+            assert_eq!(encode_path(parameter).to_string(), encoded);
         }
         for byte in 0..=127u8 {
             let character = char::from(byte).to_string();
-            let ours = encode_path(&character);
+            let ours = encode_path(&character).to_string();
             let progenitors = progenitor_client::encode_path(&character);
             match byte {
                 b'\\' => assert_eq!((&*ours, &*progenitors), ("%5C", "\\")),
@@ -373,19 +363,32 @@ mod tests {
 
     #[test]
     fn the_path_below_the_base_url_is_compared() {
-        let template = route("delete_document").unwrap().path_runs;
-        for (base, path) in [
-            ("https://tavusapi.com", "/v2/documents/d1"),
-            ("http://127.0.0.1:8080", "/v2/documents/d1"),
-            ("https://proxy/tavus", "/tavus/v2/documents/d1"),
-            ("https://proxy/a/b", "/a/b/v2/documents/d%2F1"),
-            ("https://proxy/a b", "/a%20b/v2/documents/d1"),
-            // progenitor appends `/v2/...` to a base URL set with a trailing `/`.
-            ("https://proxy/tavus/", "/tavus//v2/documents/d1"),
+        let delete = route("delete_document").unwrap();
+        for (base, id, accepted) in [
+            ("https://tavusapi.com", "d1", true),
+            ("http://127.0.0.1:8080/", "d1", true),
+            ("https://proxy/tavus", "d1", true),
+            ("https://proxy/a/b/", "d/1", true),
+            ("https://proxy/a b", "d1", true),
+            ("https://proxy/tavus", "..", false),
+            ("https://proxy/tavus", ".", false),
+            ("https://proxy/a/b", "", false),
         ] {
-            let below = below_base(path, base);
-            assert!(below.is_some_and(|p| follows(p, template)), "{base} {path}");
+            let client = crate::Client::builder(crate::ApiKey::new("k").unwrap())
+                .base_url(base)
+                .build()
+                .unwrap();
+            let url = format!("{}/v2/documents/{}", client.base_url(), encode_path(id));
+            let request = Request::new(reqwest::Method::DELETE, url.parse().unwrap());
+            let base_path = &client.generated.inner().base_path;
+            let checked = check_path(&request, base_path, delete);
+            assert_eq!(checked.is_ok(), accepted, "{base} {id}: {checked:?}");
         }
+        let elsewhere = Request::new(
+            reqwest::Method::DELETE,
+            "https://proxy/v2/documents/d1".parse().unwrap(),
+        );
+        assert!(check_path(&elsewhere, "/tavus", delete).is_err());
     }
 
     #[test]
@@ -412,6 +415,5 @@ mod tests {
         ] {
             assert!(!follows(path, end), "{path}");
         }
-        assert_eq!(below_base("/tavus", "https://proxy/tavus"), None);
     }
 }
