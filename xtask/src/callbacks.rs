@@ -2,7 +2,7 @@
 //! (`sections/webhooks-and-callbacks`), which `tavus_api::callbacks` is typed from.
 //!
 //! The page has no OpenAPI block: its event list and its JSON examples are the whole
-//! description, so drift is read from them. [`CallbacksPage::parse`] reads both; [`check`]
+//! description, so drift is read from them. [`CallbacksPage::parse`] reads both; `watch`
 //! compares the vendored copy with upstream's and reports added and removed events, listed
 //! values (shutdown reasons) and examples, changed examples, and other text changes, under
 //! the `callback-*` rules of `xtask/DRIFT.md`; [`update`] re-vendors the page, verbatim.
@@ -20,7 +20,6 @@ use crate::diff::{Change, shown};
 use crate::drift::{DriftReport, PageDrift, PageStatus};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::Rule;
-use crate::site::DocsSite;
 
 /// The page's path on the docs site.
 pub const PAGE: &str = "sections/webhooks-and-callbacks";
@@ -37,22 +36,10 @@ pub fn vendored_file(guides_dir: &Path) -> PathBuf {
     guides_dir.join(format!("{PAGE}.md"))
 }
 
-/// Where the page is read from on `site`.
-pub fn location(site: &DocsSite) -> String {
-    match site {
-        DocsSite::Http(base) => format!("{base}/{PAGE}.md"),
-        DocsSite::Dir(dir) => dir.join(format!("{PAGE}.md")).display().to_string(),
-    }
-}
-
 /// Whether a page name from the command line (a URL, a site path or a bare path) names
 /// this page.
 pub fn names_page(name: &str) -> bool {
-    let without_host = match name.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
-        None => name,
-    };
-    let path = without_host.trim_start_matches('/');
+    let path = crate::index::site_path(name);
     path.strip_suffix(".md").unwrap_or(path) == PAGE
 }
 
@@ -204,23 +191,19 @@ fn strip_indent(line: &str, indent: usize) -> &str {
     &line[spaces.min(indent)..]
 }
 
-/// What the drift check found for the page.
-#[derive(Debug)]
-pub enum Watched {
-    /// The guides directory does not exist: the page is not watched.
-    NotWatched,
-    /// The vendored copy is upstream's, byte for byte.
-    Unchanged,
-    /// The page differs from upstream (changed, new or gone).
-    Drift(PageDrift),
-}
-
-/// Compares the vendored copy of the page under `guides_dir` with upstream's.
-pub async fn check(guides_dir: &Path, fetcher: &Fetcher) -> Result<Watched, Error> {
+/// Compares the vendored copy of the page (in the `guides/` beside `openapi_dir`) with
+/// upstream's for `cargo xtask drift`, and adds what it found to `report`. The page is not
+/// watched when that directory does not exist.
+pub(crate) async fn watch(
+    openapi_dir: &Path,
+    fetcher: &Fetcher,
+    report: &mut DriftReport,
+) -> Result<(), Error> {
+    let guides_dir = guides_dir(openapi_dir);
     if !guides_dir.is_dir() {
-        return Ok(Watched::NotWatched);
+        return Ok(());
     }
-    let file = vendored_file(guides_dir);
+    let file = vendored_file(&guides_dir);
     let vendored = match std::fs::read_to_string(&file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -228,18 +211,8 @@ pub async fn check(guides_dir: &Path, fetcher: &Fetcher) -> Result<Watched, Erro
             return Err(Error::Usage(format!("cannot read {}: {e}", file.display())));
         }
     };
-    let url = location(fetcher.site());
-    let drift = |status, changes| {
-        Ok(Watched::Drift(PageDrift {
-            page: PAGE.to_owned(),
-            url: url.clone(),
-            file: file.clone(),
-            status,
-            changes,
-        }))
-    };
-    let upstream = match (fetcher.fetch_location(url.clone()).await, &vendored) {
-        (Ok(text), _) => text,
+    let url = fetcher.site().location(&format!("{PAGE}.md"));
+    let (status, changes) = match (fetcher.fetch(url.clone()).await, vendored) {
         (Err(FetchError::NotFound { .. }), Some(_)) => {
             let change = Change::new(
                 Rule::CallbackPageRemoved,
@@ -247,23 +220,32 @@ pub async fn check(guides_dir: &Path, fetcher: &Fetcher) -> Result<Watched, Erro
                 "",
                 "the callbacks page is gone upstream; tavus_api::callbacks can no longer be checked against it",
             );
-            return drift(PageStatus::Gone, vec![change]);
+            (PageStatus::Gone, vec![change])
         }
         (Err(e), _) => return Err(e.into()),
+        (Ok(upstream), None) => {
+            let page = CallbacksPage::parse(&upstream.text);
+            let changes = page
+                .events
+                .iter()
+                .map(|e| event_change(Rule::CallbackEventAdded, &e.name, "a new upstream page"))
+                .collect();
+            (PageStatus::New, changes)
+        }
+        (Ok(upstream), Some(vendored)) if vendored == upstream.text => {
+            report.summary.unchanged_pages += 1;
+            return Ok(());
+        }
+        (Ok(upstream), Some(vendored)) => (PageStatus::Changed, compare(&vendored, &upstream.text)),
     };
-    let Some(vendored) = vendored else {
-        let page = CallbacksPage::parse(&upstream);
-        let changes = page
-            .events
-            .iter()
-            .map(|e| event_change(Rule::CallbackEventAdded, &e.name, "a new upstream page"))
-            .collect();
-        return drift(PageStatus::New, changes);
-    };
-    if vendored == upstream {
-        return Ok(Watched::Unchanged);
-    }
-    drift(PageStatus::Changed, compare(&vendored, &upstream))
+    report.pages.push(PageDrift {
+        page: PAGE.to_owned(),
+        url,
+        file,
+        status,
+        changes,
+    });
+    Ok(())
 }
 
 /// The changes between two versions of the page's Markdown (which differ).
@@ -407,22 +389,6 @@ fn differing_paths(a: &Value, b: &Value, path: String, out: &mut Vec<String>) {
     }
 }
 
-/// Checks the page for `cargo xtask drift` of `openapi_dir` and adds what it found to
-/// `report`, or the failure to `errors`.
-pub(crate) async fn watch(
-    openapi_dir: &Path,
-    fetcher: &Fetcher,
-    report: &mut DriftReport,
-    errors: &mut Vec<Error>,
-) {
-    match check(&guides_dir(openapi_dir), fetcher).await {
-        Ok(Watched::NotWatched) => {}
-        Ok(Watched::Unchanged) => report.summary.unchanged_pages += 1,
-        Ok(Watched::Drift(page)) => report.pages.push(page),
-        Err(e) => errors.push(e),
-    }
-}
-
 /// What [`update`] should do with the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateMode {
@@ -444,32 +410,18 @@ pub struct Pending {
 }
 
 impl Pending {
-    /// The file it will write.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
-    /// Whether the file is new.
-    pub fn added(&self) -> bool {
-        self.added
-    }
-
     /// Writes the page (through a temporary file, synced, then renamed over the old one,
     /// so the copy is never half written, not even after a crash).
     pub fn write(&self) -> Result<(), Error> {
-        let write_error = |path: &Path, source| Error::Write {
-            path: path.to_owned(),
-            source,
-        };
         let dir = self.file.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-        let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::write(dir, e))?;
         let mut file = temp.as_file();
         std::io::Write::write_all(&mut file, self.text.as_bytes())
             .and_then(|()| file.sync_all())
-            .map_err(|e| write_error(temp.path(), e))?;
+            .map_err(|e| Error::write(temp.path(), e))?;
         temp.persist(&self.file)
-            .map_err(|e| write_error(&self.file, e.error))?;
+            .map_err(|e| Error::write(&self.file, e.error))?;
         Ok(())
     }
 }
@@ -491,9 +443,9 @@ pub async fn update(
     if !wanted {
         return Ok(None);
     }
-    let url = location(fetcher.site());
-    let text = match fetcher.fetch_location(url).await {
-        Ok(text) => text,
+    let url = fetcher.site().location(&format!("{PAGE}.md"));
+    let text = match fetcher.fetch(url).await {
+        Ok(fetched) => fetched.text,
         Err(source @ FetchError::NotFound { .. }) if vendored.is_some() => {
             return Err(Error::GoneUpstream { source, file });
         }

@@ -14,7 +14,7 @@ use tavus_openapi::PagePath;
 use crate::Error;
 use crate::callbacks;
 use crate::drift::{FailOn, check};
-use crate::fetch::{FetchOptions, Fetcher};
+use crate::fetch::{FetchOptions, Fetcher, plural};
 use crate::report::{Format, render};
 use crate::site::{DEFAULT_DOCS_URL, DocsSite};
 use crate::update::{UpdateRequest, UpdateSummary, update};
@@ -293,11 +293,7 @@ fn print_update(
             out,
             "unchanged  {} page{} already match {site}",
             summary.unchanged.len(),
-            if summary.unchanged.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+            plural(summary.unchanged.len())
         )?;
     }
     if summary.changes.is_empty() {
@@ -322,7 +318,7 @@ fn print_update(
         out,
         "\nVendored {} page{} from {site} ({added} added, {} updated).",
         summary.changes.len(),
-        if summary.changes.len() == 1 { "" } else { "s" },
+        plural(summary.changes.len()),
         summary.changes.len() - added
     )?;
     writeln!(

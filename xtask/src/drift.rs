@@ -16,7 +16,7 @@ use crate::diff::{Change, diff_documents, unclassified, whole_page};
 use crate::fetch::{FetchError, Fetcher};
 use crate::rules::{Rule, Rust, Semver, Wire};
 pub use crate::upstream::{RedirectedPage, SkippedPage};
-use crate::upstream::{read_page, reference_pages};
+use crate::upstream::{read_pages, reference_pages};
 
 /// The version of the JSON layout (`schema_version`): 2 since changes carry `wire`,
 /// `rust` and `semver` verdicts instead of one `severity`.
@@ -131,9 +131,9 @@ impl FailOn {
     pub fn counts(self, change: &Change) -> bool {
         match self {
             Self::Any => true,
-            Self::WireBreaking => change.wire() == Wire::Breaking,
-            Self::Major => change.semver() == Semver::Major,
-            Self::StopsCompiling => change.rust() == Rust::StopsCompiling,
+            Self::WireBreaking => change.wire == Wire::Breaking,
+            Self::Major => change.semver == Semver::Major,
+            Self::StopsCompiling => change.rust == Rust::StopsCompiling,
         }
     }
 }
@@ -162,8 +162,6 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
         .cloned()
         .collect();
     let pages: Vec<PagePath> = vendored.iter().map(|f| f.page.clone()).chain(new).collect();
-    let fetched = fetcher.fetch_pages(&pages).await;
-
     let mut report = DriftReport {
         schema_version: SCHEMA_VERSION,
         docs_url: fetcher.site().to_string(),
@@ -174,11 +172,13 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
         redirects: Vec::new(),
     };
     let mut errors = Vec::new();
-    for (page, markdown) in pages.iter().zip(fetched) {
-        let url = fetcher.site().page_location(page);
+    let read = read_pages(fetcher, &pages, &mut report.redirects).await;
+    for (page, (url, read)) in pages.iter().zip(read) {
         let vendored_file = vendored.iter().find(|f| &f.page == page);
-        let found = match (markdown, vendored_file) {
-            (Err(FetchError::NotFound { .. }), Some(file)) if !listed.contains(page) => {
+        match (read, vendored_file) {
+            (Err(Error::Fetch(FetchError::NotFound { .. })), Some(file))
+                if !listed.contains(page) =>
+            {
                 let changes = whole_page(
                     &file.document,
                     Rule::EndpointRemoved,
@@ -191,24 +191,7 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                     PageStatus::Gone,
                     changes,
                 ));
-                continue;
             }
-            (Err(e), _) => {
-                errors.push(e.into());
-                continue;
-            }
-            (Ok(fetched), _) => {
-                report
-                    .redirects
-                    .extend(RedirectedPage::of(page, &url, &fetched));
-                // An error names where the text came from.
-                read_page(
-                    &fetched.text,
-                    fetched.redirected_to.as_deref().unwrap_or(&url),
-                )
-            }
-        };
-        match (found, vendored_file) {
             (Ok((block, document)), Some(file)) => {
                 if block.yaml == file.text {
                     report.summary.unchanged_pages += 1;
@@ -236,17 +219,19 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                     .pages
                     .push(drift(page, url, file, PageStatus::New, changes));
             }
-            (Err(PageError::NoOpenApiBlock { .. }), None) => report
+            (Err(Error::Page(PageError::NoOpenApiBlock { .. })), None) => report
                 .skipped
                 .push(SkippedPage::not_an_operation_page(page)),
-            (Err(e), _) => errors.push(e.into()),
+            (Err(e), _) => errors.push(e),
         }
     }
-    crate::callbacks::watch(openapi_dir, fetcher, &mut report, &mut errors).await;
+    if let Err(e) = crate::callbacks::watch(openapi_dir, fetcher, &mut report).await {
+        errors.push(e);
+    }
     Error::all(errors)?;
     report.pages.sort_by(|a, b| a.page.cmp(&b.page));
     report.summary = summarise(&report);
-    report.semver = report.changes().map(Change::semver).max();
+    report.semver = report.changes().map(|c| c.semver).max();
     Ok(report)
 }
 
@@ -278,8 +263,8 @@ fn reformatted() -> Change {
 }
 
 fn summarise(report: &DriftReport) -> Summary {
-    let wire = |verdict| report.changes().filter(|c| c.wire() == verdict).count();
-    let rust = |verdict| report.changes().filter(|c| c.rust() == verdict).count();
+    let wire = |verdict| report.changes().filter(|c| c.wire == verdict).count();
+    let rust = |verdict| report.changes().filter(|c| c.rust == verdict).count();
     let pages = |status| report.pages.iter().filter(|p| p.status == status).count();
     Summary {
         wire: WireCounts {

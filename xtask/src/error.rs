@@ -1,7 +1,6 @@
 //! What can stop the xtask. Every variant's message names the page, URL or file involved.
 
-use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tavus_openapi::SpecError;
 
@@ -42,7 +41,7 @@ pub enum Error {
         pages: Vec<String>,
     },
     /// Several pages failed; all of them are listed so one run shows every problem.
-    #[error("{}", Listed(.0))]
+    #[error("{} pages failed:{}", .0.len(), .0.iter().map(|e| format!("\n  - {e}")).collect::<String>())]
     Pages(Vec<Error>),
     /// A file under the vendored directory could not be written or moved.
     #[error("cannot write {}: {source}", path.display())]
@@ -92,16 +91,11 @@ impl Error {
             _ => Err(Error::Pages(errors)),
         }
     }
-}
 
-struct Listed<'a>(&'a [Error]);
-
-impl fmt::Display for Listed<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} pages failed:", self.0.len())?;
-        for error in self.0 {
-            write!(f, "\n  - {error}")?;
+    pub(crate) fn write(path: &Path, source: std::io::Error) -> Self {
+        Self::Write {
+            path: path.to_owned(),
+            source,
         }
-        Ok(())
     }
 }

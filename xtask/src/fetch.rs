@@ -93,7 +93,7 @@ pub enum FetchError {
     #[error("{url}: not found (404)")]
     NotFound { url: String },
     /// The server answered with an error status, after retries where they apply.
-    #[error("{url}: HTTP {status} (after {attempts} attempt{})", plural(*attempts))]
+    #[error("{url}: HTTP {status} (after {attempts} attempt{})", plural(*attempts as usize))]
     Status {
         url: String,
         /// The last status received.
@@ -102,7 +102,7 @@ pub enum FetchError {
         attempts: u32,
     },
     /// No usable answer: connection refused or reset, timed out, or the body was cut off.
-    #[error("{url}: {problem} (after {attempts} attempt{})", plural(*attempts))]
+    #[error("{url}: {problem} (after {attempts} attempt{})", plural(*attempts as usize))]
     Transport {
         url: String,
         /// What went wrong on the last attempt.
@@ -167,7 +167,7 @@ pub enum FetchError {
     Client(String),
 }
 
-fn plural(n: u32) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
@@ -209,18 +209,6 @@ impl Fetcher {
         &self.site
     }
 
-    /// Fetches `llms.txt` (following redirects within the site).
-    pub async fn fetch_index(&self) -> Result<String, FetchError> {
-        Ok(self.fetch(self.site.index_location()).await?.text)
-    }
-
-    /// Fetches one page by its location on the site (a URL, or a file of a local copy),
-    /// for pages outside `api-reference/` such as the callbacks guide. A redirect within
-    /// the site is followed without a word; one elsewhere is an error, as for any page.
-    pub async fn fetch_location(&self, location: String) -> Result<String, FetchError> {
-        Ok(self.fetch(location).await?.text)
-    }
-
     /// Fetches the Markdown of each page, at most `concurrency` at a time; the results are
     /// in the order of `pages`.
     pub async fn fetch_pages(&self, pages: &[PagePath]) -> Vec<Result<Fetched, FetchError>> {
@@ -246,7 +234,8 @@ impl Fetcher {
         results
     }
 
-    async fn fetch(&self, location: String) -> Result<Fetched, FetchError> {
+    /// Fetches one file of the site by its location (a URL, or a file of a local copy).
+    pub async fn fetch(&self, location: String) -> Result<Fetched, FetchError> {
         match &self.site {
             DocsSite::Dir(_) => read_file(location).map(|text| Fetched {
                 text,

@@ -132,7 +132,7 @@ pub fn link_host(url: &str) -> Option<String> {
 }
 
 /// `https://host/a/b.md` → `a/b.md`; `//host/a/b.md` → `a/b.md`; `/a/b.md` → `a/b.md`.
-fn site_path(url: &str) -> &str {
+pub(crate) fn site_path(url: &str) -> &str {
     let after_host = url
         .strip_prefix("//")
         .or_else(|| url.split_once("://").map(|(_, rest)| rest));

@@ -112,13 +112,13 @@ fn text(report: &DriftReport, colour: bool) -> String {
             let _ = writeln!(out, "  redirected to {}", redirect.location);
         }
         for change in &page.changes {
-            let label = format!("{:<5}", change.semver().id());
+            let label = format!("{:<5}", change.semver.id());
             let _ = writeln!(
                 out,
                 "  {}  wire {:<10}  rust {:<20}  {}: {} [{}]",
-                paint(change.semver(), &label),
-                change.wire().id(),
-                change.rust().id(),
+                paint(change.semver, &label),
+                change.wire.id(),
+                change.rust.id(),
                 where_(change),
                 change.message,
                 change.rule.id()
@@ -162,7 +162,7 @@ fn markdown(report: &DriftReport) -> String {
     let _ = writeln!(
         out,
         "| {} | {} | {} | {} | {} | {} | {} |",
-        report.semver.map_or("", |semver| semver_markdown(semver)),
+        report.semver.map(semver_markdown).unwrap_or_default(),
         s.wire.breaking,
         s.wire.compatible,
         s.wire.none,
@@ -225,7 +225,7 @@ fn page_markdown(out: &mut String, page: &PageDrift, redirect: Option<&Redirecte
     }
     let folded = page.changes.len() > FOLD_AFTER;
     if folded {
-        let count = |semver| page.changes.iter().filter(|c| c.semver() == semver).count();
+        let count = |semver| page.changes.iter().filter(|c| c.semver == semver).count();
         let _ = writeln!(
             out,
             "<details><summary>{} changes: {} major, {} minor, {} patch</summary>\n",
@@ -236,19 +236,12 @@ fn page_markdown(out: &mut String, page: &PageDrift, redirect: Option<&Redirecte
         );
     }
     for change in &page.changes {
-        let wire = match change.wire() {
-            Wire::Breaking => "**breaking**",
-            other => other.id(),
-        };
-        let rust = match change.rust() {
-            Rust::Compiles => "compiles",
-            Rust::FailsBeforeSending => "**fails-before-sending**",
-            Rust::StopsCompiling => "**stops-compiling**",
-        };
         let _ = writeln!(
             out,
-            "- {}, wire {wire}, Rust {rust}: {}: {} ({})",
-            semver_markdown(change.semver()),
+            "- {}, wire {}, Rust {}: {}: {} ({})",
+            semver_markdown(change.semver),
+            bold_if(change.wire.id(), change.wire == Wire::Breaking),
+            bold_if(change.rust.id(), change.rust != Rust::Compiles),
             inline(&where_(change)),
             inline(&change.message),
             code(change.rule.id())
@@ -260,11 +253,16 @@ fn page_markdown(out: &mut String, page: &PageDrift, redirect: Option<&Redirecte
 }
 
 /// A bump as Markdown: a major one stands out.
-fn semver_markdown(semver: Semver) -> &'static str {
-    match semver {
-        Semver::Major => "**major**",
-        Semver::Minor => "minor",
-        Semver::Patch => "patch",
+fn semver_markdown(semver: Semver) -> String {
+    bold_if(semver.id(), semver == Semver::Major)
+}
+
+/// A verdict's id as Markdown, in bold when it is one to act on.
+fn bold_if(id: &str, stands_out: bool) -> String {
+    if stands_out {
+        format!("**{id}**")
+    } else {
+        id.to_owned()
     }
 }
 
@@ -384,7 +382,7 @@ mod tests {
         DriftReport {
             schema_version: crate::drift::SCHEMA_VERSION,
             docs_url: "https://docs.tavus.io".into(),
-            semver: changes.iter().map(Change::semver).max(),
+            semver: changes.iter().map(|c| c.semver).max(),
             summary: Summary::default(),
             pages: vec![PageDrift {
                 page: "api-reference/documents/get-document".into(),

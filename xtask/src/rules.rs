@@ -17,8 +17,7 @@
 use serde::Serialize;
 
 /// Whether an existing, already-built client still talks correctly to the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Wire {
     /// Only documentation changed: what is sent and answered is the same.
     None,
@@ -30,8 +29,7 @@ pub enum Wire {
 }
 
 /// What regenerating the crate does to code written the documented way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rust {
     /// The code keeps compiling and working.
     Compiles,
@@ -43,8 +41,7 @@ pub enum Rust {
 }
 
 /// The semver bump the regenerated crate needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Semver {
     /// Only documentation changed.
     Patch,
@@ -54,38 +51,38 @@ pub enum Semver {
     Major,
 }
 
-impl Wire {
-    /// The id used in reports, `--format json` and `DRIFT.md`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Compatible => "compatible",
-            Self::Breaking => "breaking",
+/// Each verdict's id, used in reports, `--format json` and `DRIFT.md`.
+macro_rules! ids {
+    ($($ty:ident: $($variant:ident = $id:literal),*;)*) => {$(
+        impl $ty {
+            /// The id used in reports, `--format json` and `DRIFT.md`.
+            pub fn id(self) -> &'static str {
+                match self { $(Self::$variant => $id,)* }
+            }
         }
-    }
+    )*};
 }
 
-impl Rust {
-    /// The id used in reports, `--format json` and `DRIFT.md`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::Compiles => "compiles",
-            Self::FailsBeforeSending => "fails-before-sending",
-            Self::StopsCompiling => "stops-compiling",
-        }
-    }
+ids! {
+    Wire: None = "none", Compatible = "compatible", Breaking = "breaking";
+    Rust: Compiles = "compiles", FailsBeforeSending = "fails-before-sending", StopsCompiling = "stops-compiling";
+    Semver: Patch = "patch", Minor = "minor", Major = "major";
 }
+
+/// Verdicts and rules serialise as their ids.
+macro_rules! serialize_as_id {
+    ($($ty:ident),*) => {$(
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.id())
+            }
+        }
+    )*};
+}
+
+serialize_as_id!(Wire, Rust, Semver, Rule);
 
 impl Semver {
-    /// The id used in reports, `--format json` and `DRIFT.md`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::Patch => "patch",
-            Self::Minor => "minor",
-            Self::Major => "major",
-        }
-    }
-
     /// The bump a change with these verdicts needs.
     ///
     /// The Rust verdict decides: code that stops compiling, or calls that start failing
@@ -212,12 +209,6 @@ rules! {
     CallbackExampleChanged = "callback-example-changed", Breaking, StopsCompiling;
     CallbackPageTextChanged = "callback-page-text-changed", None, Compiles;
     CallbackPageRemoved = "callback-page-removed", Breaking, StopsCompiling;
-}
-
-impl Serialize for Rule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.id())
-    }
 }
 
 #[cfg(test)]

@@ -46,12 +46,18 @@ impl DocsSite {
         Ok(Self::Dir(dir))
     }
 
-    /// Where a page is read from: its URL, or its file in the local copy.
-    pub fn page_location(&self, page: &PagePath) -> String {
+    /// Where a file of the site (`llms.txt`, `<page>.md`) is read from: its URL, or its
+    /// file in the local copy.
+    pub fn location(&self, path: &str) -> String {
         match self {
-            Self::Http(base) => page.url(base),
-            Self::Dir(dir) => dir.join(format!("{page}.md")).display().to_string(),
+            Self::Http(base) => format!("{}/{path}", base.trim_end_matches('/')),
+            Self::Dir(dir) => dir.join(path).display().to_string(),
         }
+    }
+
+    /// Where a page is read from.
+    pub fn page_location(&self, page: &PagePath) -> String {
+        self.location(&format!("{page}.md"))
     }
 
     /// The hosts whose links in `llms.txt` are pages of this site: docs.tavus.io, whose
@@ -67,14 +73,6 @@ impl DocsSite {
             hosts.push(own);
         }
         hosts
-    }
-
-    /// Where `llms.txt` is read from.
-    pub fn index_location(&self) -> String {
-        match self {
-            Self::Http(base) => format!("{base}/llms.txt"),
-            Self::Dir(dir) => dir.join("llms.txt").display().to_string(),
-        }
     }
 }
 
@@ -99,10 +97,13 @@ mod tests {
             http.page_location(&page),
             "http://127.0.0.1:8/docs/api-reference/documents/get-document.md"
         );
-        assert_eq!(http.index_location(), "http://127.0.0.1:8/docs/llms.txt");
+        assert_eq!(
+            http.location("llms.txt"),
+            "http://127.0.0.1:8/docs/llms.txt"
+        );
         assert_eq!(http.hosts(), ["docs.tavus.io", "127.0.0.1"]);
         let dir = DocsSite::parse(env!("CARGO_MANIFEST_DIR")).unwrap();
-        assert!(dir.index_location().ends_with("xtask/llms.txt"));
+        assert!(dir.location("llms.txt").ends_with("xtask/llms.txt"));
         assert_eq!(dir.hosts(), ["docs.tavus.io"]);
     }
 

@@ -20,7 +20,7 @@ use crate::page::OpenApiBlock;
 use crate::Error;
 use crate::fetch::{FetchError, Fetcher};
 pub use crate::upstream::{RedirectedPage, SkippedPage};
-use crate::upstream::{read_page, reference_pages};
+use crate::upstream::{read_pages, reference_pages};
 
 /// Which pages to vendor.
 #[derive(Debug, Clone, Default)]
@@ -167,48 +167,32 @@ async fn fetch_and_check(
     summary: &mut UpdateSummary,
 ) -> Result<Vec<CheckedPage>, Error> {
     let pages: Vec<PagePath> = wanted.iter().chain(new_pages).cloned().collect();
-    let fetched = fetcher.fetch_pages(&pages).await;
+    let read = read_pages(fetcher, &pages, &mut summary.redirects).await;
     let mut checked = Vec::new();
     let mut errors = Vec::new();
-    for (page, markdown) in pages.into_iter().zip(fetched) {
-        let url = fetcher.site().page_location(&page);
-        let fetched = match markdown {
-            Ok(fetched) => fetched,
-            Err(e @ FetchError::NotFound { .. }) => {
-                errors.push(match vendored.iter().find(|f| f.page == page) {
-                    Some(file) => Error::GoneUpstream {
-                        source: e,
-                        file: file.file.clone(),
-                    },
-                    None => e.into(),
-                });
-                continue;
-            }
-            Err(e) => {
-                errors.push(e.into());
-                continue;
-            }
-        };
-        summary
-            .redirects
-            .extend(RedirectedPage::of(&page, &url, &fetched));
-        // An error names where the text came from.
-        match read_page(
-            &fetched.text,
-            fetched.redirected_to.as_deref().unwrap_or(&url),
-        ) {
+    for (page, (url, read)) in pages.into_iter().zip(read) {
+        match read {
             Ok((block, document)) => checked.push(CheckedPage {
                 page,
                 url,
                 block,
                 document,
             }),
-            Err(PageError::NoOpenApiBlock { .. }) if new_pages.contains(&page) => {
+            Err(Error::Fetch(e @ FetchError::NotFound { .. })) => {
+                errors.push(match vendored.iter().find(|f| f.page == page) {
+                    Some(file) => Error::GoneUpstream {
+                        source: e,
+                        file: file.file.clone(),
+                    },
+                    None => e.into(),
+                })
+            }
+            Err(Error::Page(PageError::NoOpenApiBlock { .. })) if new_pages.contains(&page) => {
                 summary
                     .skipped
                     .push(SkippedPage::not_an_operation_page(&page));
             }
-            Err(e) => errors.push(e.into()),
+            Err(e) => errors.push(e),
         }
     }
     Error::all(errors)?;
@@ -267,7 +251,7 @@ fn replace_dir(
     let staging = tempfile::Builder::new()
         .prefix(".openapi-update-")
         .tempdir_in(parent)
-        .map_err(|source| write_error(parent, source))?;
+        .map_err(|source| Error::write(parent, source))?;
     let fresh = staging.path().join("openapi");
     if target.exists() {
         copy_tree(&target, &fresh)?;
@@ -275,13 +259,13 @@ fn replace_dir(
     for (relative, text) in writes {
         let file = fresh.join(relative);
         if let Some(dir) = file.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         }
         // Synced before the swap: after a crash, openapi/ is the old set or the new one,
         // never a file cut short.
         std::fs::File::create(&file)
             .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()).and(f.sync_all()))
-            .map_err(|e| write_error(&file, e))?;
+            .map_err(|e| Error::write(&file, e))?;
     }
     check(&fresh)?;
     swap_in(&target, &fresh, staging, &mut |from, to| {
@@ -295,9 +279,9 @@ fn resolve(openapi_dir: &Path) -> Result<PathBuf, Error> {
     if openapi_dir.exists() {
         return openapi_dir
             .canonicalize()
-            .map_err(|e| write_error(openapi_dir, e));
+            .map_err(|e| Error::write(openapi_dir, e));
     }
-    let absolute = std::path::absolute(openapi_dir).map_err(|e| write_error(openapi_dir, e))?;
+    let absolute = std::path::absolute(openapi_dir).map_err(|e| Error::write(openapi_dir, e))?;
     match absolute.parent() {
         Some(parent) if parent.is_dir() => Ok(absolute),
         _ => Err(Error::Usage(format!(
@@ -319,7 +303,7 @@ fn swap_in(
     let previous = staging.path().join("previous");
     let had_target = target.exists();
     if had_target {
-        rename(target, &previous).map_err(|e| write_error(target, e))?;
+        rename(target, &previous).map_err(|e| Error::write(target, e))?;
     }
     if let Err(e) = rename(fresh, target) {
         if had_target {
@@ -335,7 +319,7 @@ fn swap_in(
                 });
             }
         }
-        return Err(write_error(target, e));
+        return Err(Error::write(target, e));
     }
     Ok(())
 }
@@ -343,25 +327,18 @@ fn swap_in(
 /// Copies the directory tree `from` into `to` (created if missing), naming the file when
 /// one cannot be copied. The integration tests copy their fixtures with it too.
 pub fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(to).map_err(|e| write_error(to, e))?;
-    let entries = std::fs::read_dir(from).map_err(|e| write_error(from, e))?;
+    std::fs::create_dir_all(to).map_err(|e| Error::write(to, e))?;
+    let entries = std::fs::read_dir(from).map_err(|e| Error::write(from, e))?;
     for entry in entries {
-        let entry = entry.map_err(|e| write_error(from, e))?;
+        let entry = entry.map_err(|e| Error::write(from, e))?;
         let (source, dest) = (entry.path(), to.join(entry.file_name()));
         if source.is_dir() {
             copy_tree(&source, &dest)?;
         } else {
-            std::fs::copy(&source, &dest).map_err(|e| write_error(&dest, e))?;
+            std::fs::copy(&source, &dest).map_err(|e| Error::write(&dest, e))?;
         }
     }
     Ok(())
-}
-
-fn write_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Write {
-        path: path.to_owned(),
-        source,
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use openapiv3::OpenAPI;
 use serde::Serialize;
 use tavus_openapi::PagePath;
 
-use crate::PageError;
 use crate::index::PageIndex;
 use crate::page::OpenApiBlock;
 
@@ -18,8 +17,8 @@ use crate::fetch::{Fetched, Fetcher};
 pub(crate) async fn reference_pages(
     fetcher: &Fetcher,
 ) -> Result<(Vec<PagePath>, Vec<SkippedPage>), Error> {
-    let location = fetcher.site().index_location();
-    let index = PageIndex::parse(&fetcher.fetch_index().await?, &location)?;
+    let location = fetcher.site().location("llms.txt");
+    let index = PageIndex::parse(&fetcher.fetch(location.clone()).await?.text, &location)?;
     let hosts = fetcher.site().hosts();
     let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
     let found = index.reference_pages(&location, &hosts)?;
@@ -38,11 +37,29 @@ pub(crate) async fn reference_pages(
     Ok((found.pages, skipped))
 }
 
-/// A page's one OpenAPI block and the document it holds; `url` names the page in errors.
-pub(crate) fn read_page(markdown: &str, url: &str) -> Result<(OpenApiBlock, OpenAPI), PageError> {
-    let block = OpenApiBlock::extract(markdown, url)?;
-    let document = tavus_openapi::parse_document(&block.yaml, url)?;
-    Ok((block, document))
+/// Fetches `pages` and reads each one's OpenAPI block and the document it holds: for each
+/// page, its URL and what was read (or why nothing was). The pages the site redirected are
+/// added to `redirects`.
+pub(crate) async fn read_pages(
+    fetcher: &Fetcher,
+    pages: &[PagePath],
+    redirects: &mut Vec<RedirectedPage>,
+) -> Vec<(String, Result<(OpenApiBlock, OpenAPI), Error>)> {
+    let fetched = fetcher.fetch_pages(pages).await;
+    let mut read = Vec::new();
+    for (page, fetched) in pages.iter().zip(fetched) {
+        let url = fetcher.site().page_location(page);
+        let block = fetched.map_err(Error::from).and_then(|fetched| {
+            redirects.extend(RedirectedPage::of(page, &url, &fetched));
+            // An error names where the text came from.
+            let origin = fetched.redirected_to.as_deref().unwrap_or(&url);
+            let block = OpenApiBlock::extract(&fetched.text, origin)?;
+            let document = tavus_openapi::parse_document(&block.yaml, origin)?;
+            Ok((block, document))
+        });
+        read.push((url, block));
+    }
+    read
 }
 
 /// A page the site answered with a redirect to another of its URLs: its block was read

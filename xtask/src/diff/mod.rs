@@ -30,14 +30,21 @@ const READ_OPERATION_EXTENSIONS: [&str; 2] = ["x-dropshot-pagination", "x-dropsh
 /// replaces the generated type with an existing Rust type).
 pub(crate) const READ_SCHEMA_EXTENSION: &str = "x-rust-type";
 
-/// One difference, explained. Its verdicts are its rule's ([`Change::wire`],
-/// [`Change::rust`], [`Change::semver`]), and are serialised after the rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One difference, explained, with its rule's verdicts (serialised in this order, the
+/// JSON layout of `xtask/DRIFT.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// Which rule it falls under.
     pub rule: Rule,
+    /// Whether an existing client still talks correctly to the server (the rule's).
+    pub wire: Wire,
+    /// What regenerating the crate does to code written the documented way (the rule's).
+    pub rust: Rust,
+    /// The bump the regenerated crate needs for this change (the rule's).
+    pub semver: Semver,
     /// The operation, such as `GET /v2/documents/{document_id}`; absent for changes to the
     /// document as a whole (servers, security schemes).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// Where in the operation, such as ``response 200 body `data[].status` ``; empty for
     /// the operation itself.
@@ -56,52 +63,13 @@ impl Change {
     ) -> Self {
         Self {
             rule,
+            wire: rule.wire(),
+            rust: rule.rust(),
+            semver: rule.semver(),
             operation,
             location: location.into(),
             message: message.into(),
         }
-    }
-
-    /// Whether an existing client still talks correctly to the server (the rule's).
-    pub fn wire(&self) -> Wire {
-        self.rule.wire()
-    }
-
-    /// What regenerating the crate does to code written the documented way (the rule's).
-    pub fn rust(&self) -> Rust {
-        self.rule.rust()
-    }
-
-    /// The bump the regenerated crate needs for this change (the rule's).
-    pub fn semver(&self) -> Semver {
-        self.rule.semver()
-    }
-}
-
-impl Serialize for Change {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        /// The JSON layout of `xtask/DRIFT.md`, verdicts included.
-        #[derive(Serialize)]
-        struct Json<'a> {
-            rule: Rule,
-            wire: Wire,
-            rust: Rust,
-            semver: Semver,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            operation: Option<&'a str>,
-            location: &'a str,
-            message: &'a str,
-        }
-        Json {
-            rule: self.rule,
-            wire: self.wire(),
-            rust: self.rust(),
-            semver: self.semver(),
-            operation: self.operation.as_deref(),
-            location: &self.location,
-            message: &self.message,
-        }
-        .serialize(serializer)
     }
 }
 
@@ -225,6 +193,18 @@ enum Side {
     Parameter,
     Request,
     Response,
+}
+
+impl Side {
+    /// This side's rule among a parameter's, a request property's and a response
+    /// property's.
+    fn pick(self, [parameter, request, response]: [Rule; 3]) -> Rule {
+        match self {
+            Side::Parameter => parameter,
+            Side::Request => request,
+            Side::Response => response,
+        }
+    }
 }
 
 struct Diff<'a> {
@@ -438,12 +418,7 @@ impl<'a> Diff<'a> {
         new: Vec<&'a Parameter>,
         renames: &[(String, String)],
     ) {
-        let key = |p: &Parameter| {
-            (
-                tavus_openapi::parameter_location(p),
-                p.parameter_data_ref().name.clone(),
-            )
-        };
+        let key = parameter_key;
         // An old path parameter the path renamed is the new one of that name.
         let old_key = |p: &Parameter| {
             let (place, name) = key(p);
@@ -555,20 +530,11 @@ impl<'a> Diff<'a> {
         old: Option<&'a ReferenceOr<RequestBody>>,
         new: Option<&'a ReferenceOr<RequestBody>>,
     ) {
-        let old = old.and_then(|b| {
-            resolve(
-                b,
-                "#/components/requestBodies/",
-                self.old.components.as_ref().map(|c| &c.request_bodies),
-            )
-        });
-        let new = new.and_then(|b| {
-            resolve(
-                b,
-                "#/components/requestBodies/",
-                self.new.components.as_ref().map(|c| &c.request_bodies),
-            )
-        });
+        let resolved = |body, document: &'a OpenAPI| {
+            let components = document.components.as_ref().map(|c| &c.request_bodies);
+            resolve(body?, "#/components/requestBodies/", components)
+        };
+        let (old, new) = (resolved(old, self.old), resolved(new, self.new));
         let at = "request body";
         match (old, new) {
             (None, None) => {}
@@ -762,21 +728,11 @@ impl<'a> Diff<'a> {
     /// Compares the bodies of two responses at `at`.
     fn response_body(&mut self, at: &str, old: &'a Response, new: &'a Response) {
         let body = format!("{at} body");
-        if old.content.is_empty() != new.content.is_empty() {
-            let message = if new.content.is_empty() {
-                "the body is gone"
-            } else {
-                "now has a body"
-            };
-            let rule = if new.content.is_empty() {
-                Rule::ResponseMediaTypeRemoved
-            } else {
-                Rule::ResponseMediaTypeAdded
-            };
-            self.push(rule, &body, message);
-            return;
+        match (old.content.is_empty(), new.content.is_empty()) {
+            (false, true) => self.push(Rule::ResponseMediaTypeRemoved, &body, "the body is gone"),
+            (true, false) => self.push(Rule::ResponseMediaTypeAdded, &body, "now has a body"),
+            _ => self.content(Side::Response, &body, &old.content, &new.content),
         }
-        self.content(Side::Response, &body, &old.content, &new.content);
     }
 }
 /// The operations whose path changed only in the names of its `{parameters}`
@@ -873,18 +829,18 @@ fn parameters<'a>(
             .collect()
     };
     let own = resolve_all(&operation.parameters);
-    let key = |p: &Parameter| {
-        (
-            tavus_openapi::parameter_location(p),
-            p.parameter_data_ref().name.clone(),
-        )
-    };
     let mut all: Vec<&Parameter> = resolve_all(&item.parameters)
         .into_iter()
-        .filter(|p| !own.iter().any(|o| key(o) == key(p)))
+        .filter(|p| !own.iter().any(|o| parameter_key(o) == parameter_key(p)))
         .collect();
     all.extend(own);
     all
+}
+
+/// A parameter's location and name, which tell it from the others of an operation.
+fn parameter_key(parameter: &Parameter) -> (&'static str, String) {
+    let name = parameter.parameter_data_ref().name.clone();
+    (tavus_openapi::parameter_location(parameter), name)
 }
 
 fn responses(operation: &Operation) -> Vec<(String, &ReferenceOr<Response>)> {
@@ -1100,8 +1056,8 @@ components:
         assert_eq!(diff_documents(&old, &new), []);
         let change = unclassified(&old, &new).unwrap();
         assert_eq!(change.rule, Rule::UnclassifiedChange);
-        assert_eq!(change.wire(), Wire::Breaking);
-        assert_eq!(change.rust(), Rust::StopsCompiling);
+        assert_eq!(change.wire, Wire::Breaking);
+        assert_eq!(change.rust, Rust::StopsCompiling);
         assert_eq!(
             change.location,
             "paths./v2/videos/{id}.get.parameters[0].style"
@@ -1209,8 +1165,8 @@ components:
             "`{id}` renamed to `{video_id}`; the path was `/v2/videos/{id}` (the same on the \
              wire; the builder's setter is renamed)"
         );
-        assert_eq!(changes[0].wire(), Wire::Compatible);
-        assert_eq!(changes[0].rust(), Rust::StopsCompiling);
+        assert_eq!(changes[0].wire, Wire::Compatible);
+        assert_eq!(changes[0].rust, Rust::StopsCompiling);
         // The renamed parameter is compared with its old self.
         let retyped = renamed.replacen(
             "name: video_id, required: true, schema: {type: string}",

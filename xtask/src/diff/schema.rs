@@ -1,6 +1,7 @@
 //! Comparing two schemas: properties, items and variants are walked through `openapiv3`'s
 //! types (following `$ref`s), leaves are compared on the schema's JSON form.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
@@ -84,10 +85,13 @@ impl<'a> Diff<'a> {
             );
             return;
         }
-        match (a.schema_data.nullable, b.schema_data.nullable) {
-            (false, true) => self.push(became_nullable(side), &place, "now nullable"),
-            (true, false) => self.push(became_not_nullable(side), &place, "no longer nullable"),
-            _ => {}
+        let nullable = match (a.schema_data.nullable, b.schema_data.nullable) {
+            (false, true) => Some((BECAME_NULLABLE, "now nullable")),
+            (true, false) => Some((BECAME_NOT_NULLABLE, "no longer nullable")),
+            _ => None,
+        };
+        if let Some((rules, message)) = nullable {
+            self.push(side.pick(rules), &place, message);
         }
         self.enum_values(side, &place, &ja, &jb);
         if ja.get(READ_SCHEMA_EXTENSION) != jb.get(READ_SCHEMA_EXTENSION) {
@@ -118,11 +122,11 @@ impl<'a> Diff<'a> {
         let constraints = |j: &Value| strip(j.clone(), &[&TEXT_KEYS[..], &SHAPE_KEYS[..]].concat());
         let (ca, cb) = (constraints(&ja), constraints(&jb));
         if ca != cb {
-            let rule = match side {
-                Side::Parameter => Rule::RequestParameterConstraintChanged,
-                Side::Request => Rule::RequestPropertyConstraintChanged,
-                Side::Response => Rule::ResponsePropertyConstraintChanged,
-            };
+            let rule = side.pick([
+                Rule::RequestParameterConstraintChanged,
+                Rule::RequestPropertyConstraintChanged,
+                Rule::ResponsePropertyConstraintChanged,
+            ]);
             let keys = changed_keys(&ca, &cb);
             let details: Vec<String> = keys
                 .iter()
@@ -176,42 +180,41 @@ impl<'a> Diff<'a> {
             }
         };
         let place = |name: &str| format!("{at} `{}`", child(name));
+        // Properties of parameters are request properties (`schema` makes it so).
+        let by_side = |request, response| side.pick([request, request, response]);
         for name in pa.keys().filter(|n| !pb.contains_key(*n)) {
-            let rule = match side {
-                Side::Response => Rule::ResponsePropertyRemoved,
-                _ => Rule::RequestPropertyRemoved,
-            };
+            let rule = by_side(Rule::RequestPropertyRemoved, Rule::ResponsePropertyRemoved);
             self.push(rule, &place(name), "removed");
         }
         for name in pb.keys().filter(|n| !pa.contains_key(*n)) {
-            let is_required = rb.contains(name);
-            let (rule, message) = match (side, is_required) {
-                (Side::Response, true) => (Rule::ResponsePropertyAdded, "added, required"),
-                (Side::Response, false) => (Rule::ResponsePropertyAdded, "added, optional"),
-                (_, true) => (Rule::NewRequiredRequestProperty, "added, required"),
-                (_, false) => (Rule::NewOptionalRequestProperty, "added, optional"),
+            let (rule, message) = if rb.contains(name) {
+                (Rule::NewRequiredRequestProperty, "added, required")
+            } else {
+                (Rule::NewOptionalRequestProperty, "added, optional")
             };
+            let rule = by_side(rule, Rule::ResponsePropertyAdded);
             self.push(rule, &place(name), message);
         }
         for (name, x) in pa {
             let Some(y) = pb.get(name) else { continue };
-            let (was, is) = (ra.contains(name), rb.contains(name));
-            let rule = match (side, was, is) {
-                (Side::Response, true, false) => {
-                    Some((Rule::ResponsePropertyBecameOptional, "now optional"))
-                }
-                (Side::Response, false, true) => {
-                    Some((Rule::ResponsePropertyBecameRequired, "now required"))
-                }
-                (_, true, false) if side != Side::Response => {
-                    Some((Rule::RequestPropertyBecameOptional, "now optional"))
-                }
-                (_, false, true) if side != Side::Response => {
-                    Some((Rule::RequestPropertyBecameRequired, "now required"))
-                }
+            let change = match (ra.contains(name), rb.contains(name)) {
+                (true, false) => Some((
+                    by_side(
+                        Rule::RequestPropertyBecameOptional,
+                        Rule::ResponsePropertyBecameOptional,
+                    ),
+                    "now optional",
+                )),
+                (false, true) => Some((
+                    by_side(
+                        Rule::RequestPropertyBecameRequired,
+                        Rule::ResponsePropertyBecameRequired,
+                    ),
+                    "now required",
+                )),
                 _ => None,
             };
-            if let Some((rule, message)) = rule {
+            if let Some((rule, message)) = change {
                 self.push(rule, &place(name), message);
             }
             self.schema(side, at, &child(name), x.into(), y.into(), expanding);
@@ -233,52 +236,43 @@ impl<'a> Diff<'a> {
             }
             return;
         }
-        let (added, removed) = match side {
-            Side::Parameter => (
-                Rule::RequestParameterEnumValueAdded,
-                Rule::RequestParameterEnumValueRemoved,
-            ),
-            Side::Request => (
-                Rule::RequestPropertyEnumValueAdded,
-                Rule::RequestPropertyEnumValueRemoved,
-            ),
-            Side::Response => (
-                Rule::ResponsePropertyEnumValueAdded,
-                Rule::ResponsePropertyEnumValueRemoved,
-            ),
-        };
         for value in a.difference(&b) {
-            self.push(removed, place, format!("enum value {value} removed"));
+            let rule = side.pick([
+                Rule::RequestParameterEnumValueRemoved,
+                Rule::RequestPropertyEnumValueRemoved,
+                Rule::ResponsePropertyEnumValueRemoved,
+            ]);
+            self.push(rule, place, format!("enum value {value} removed"));
         }
         for value in b.difference(&a) {
-            self.push(added, place, format!("enum value {value} added"));
+            let rule = side.pick([
+                Rule::RequestParameterEnumValueAdded,
+                Rule::RequestPropertyEnumValueAdded,
+                Rule::ResponsePropertyEnumValueAdded,
+            ]);
+            self.push(rule, place, format!("enum value {value} added"));
         }
     }
 }
 
 pub(super) fn type_changed(side: Side) -> Rule {
-    match side {
-        Side::Parameter => Rule::RequestParameterTypeChanged,
-        Side::Request => Rule::RequestPropertyTypeChanged,
-        Side::Response => Rule::ResponsePropertyTypeChanged,
-    }
+    side.pick([
+        Rule::RequestParameterTypeChanged,
+        Rule::RequestPropertyTypeChanged,
+        Rule::ResponsePropertyTypeChanged,
+    ])
 }
 
-fn became_nullable(side: Side) -> Rule {
-    match side {
-        Side::Parameter => Rule::RequestParameterBecameNullable,
-        Side::Request => Rule::RequestPropertyBecameNullable,
-        Side::Response => Rule::ResponsePropertyBecameNullable,
-    }
-}
-
-fn became_not_nullable(side: Side) -> Rule {
-    match side {
-        Side::Parameter => Rule::RequestParameterBecameNotNullable,
-        Side::Request => Rule::RequestPropertyBecameNotNullable,
-        Side::Response => Rule::ResponsePropertyBecameNotNullable,
-    }
-}
+const BECAME_NULLABLE: [Rule; 3] = [
+    Rule::RequestParameterBecameNullable,
+    Rule::RequestPropertyBecameNullable,
+    Rule::ResponsePropertyBecameNullable,
+];
+const BECAME_NOT_NULLABLE: [Rule; 3] = [
+    Rule::RequestParameterBecameNotNullable,
+    Rule::RequestPropertyBecameNotNullable,
+    Rule::ResponsePropertyBecameNotNullable,
+];
 
 /// A schema or a `$ref` to one.
 #[derive(Clone, Copy)]
@@ -287,20 +281,12 @@ pub(super) enum SchemaRef<'a> {
     Item(&'a Schema),
 }
 
-impl<'a> From<&'a ReferenceOr<Schema>> for SchemaRef<'a> {
-    fn from(value: &'a ReferenceOr<Schema>) -> Self {
+/// From a `ReferenceOr<Schema>` or a `ReferenceOr<Box<Schema>>`.
+impl<'a, T: Borrow<Schema>> From<&'a ReferenceOr<T>> for SchemaRef<'a> {
+    fn from(value: &'a ReferenceOr<T>) -> Self {
         match value {
             ReferenceOr::Reference { reference } => Self::Ref(reference),
-            ReferenceOr::Item(schema) => Self::Item(schema),
-        }
-    }
-}
-
-impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
-    fn from(value: &'a ReferenceOr<Box<Schema>>) -> Self {
-        match value {
-            ReferenceOr::Reference { reference } => Self::Ref(reference),
-            ReferenceOr::Item(schema) => Self::Item(schema),
+            ReferenceOr::Item(schema) => Self::Item(schema.borrow()),
         }
     }
 }
@@ -317,17 +303,15 @@ fn resolve_schema<'a>(document: &'a OpenAPI, schema: SchemaRef<'a>) -> Resolved<
     let mut current = schema;
     // Bounded, so a `$ref` cycle ends as an unresolved reference.
     for _ in 0..16 {
-        match current {
-            SchemaRef::Item(schema) => return Resolved::Schema(schema),
-            SchemaRef::Ref(reference) => {
-                let next = reference
-                    .strip_prefix("#/components/schemas/")
-                    .and_then(|name| document.components.as_ref()?.schemas.get(name));
-                match next {
-                    Some(next) => current = next.into(),
-                    None => return Resolved::Unresolved(reference),
-                }
-            }
+        let SchemaRef::Ref(reference) = current else {
+            break;
+        };
+        let next = reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| document.components.as_ref()?.schemas.get(name));
+        match next {
+            Some(next) => current = next.into(),
+            None => return Resolved::Unresolved(reference),
         }
     }
     match current {
@@ -371,39 +355,23 @@ type Variants<'a> = (&'static str, Vec<SchemaRef<'a>>, Vec<SchemaRef<'a>>);
 
 /// The `oneOf`/`anyOf`/`allOf` lists both schemas have, paired by keyword.
 fn variants<'a>(old: &'a Schema, new: &'a Schema) -> Vec<Variants<'a>> {
-    fn refs(list: &[ReferenceOr<Schema>]) -> Vec<SchemaRef<'_>> {
-        list.iter().map(Into::into).collect()
+    /// The `oneOf`, `anyOf` and `allOf` lists of a schema, empty when it has none.
+    fn lists(schema: &Schema) -> [Vec<SchemaRef<'_>>; 3] {
+        let none: &[ReferenceOr<Schema>] = &[];
+        let lists = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of } => [&one_of[..], none, none],
+            SchemaKind::AnyOf { any_of } => [none, any_of, none],
+            SchemaKind::AllOf { all_of } => [none, none, all_of],
+            SchemaKind::Any(any) => [&any.one_of[..], &any.any_of, &any.all_of],
+            _ => [none; 3],
+        };
+        lists.map(|list| list.iter().map(Into::into).collect())
     }
-    fn lists(schema: &Schema) -> [(&'static str, Vec<SchemaRef<'_>>); 3] {
-        match &schema.schema_kind {
-            SchemaKind::OneOf { one_of } => [
-                ("oneOf", refs(one_of)),
-                ("anyOf", vec![]),
-                ("allOf", vec![]),
-            ],
-            SchemaKind::AnyOf { any_of } => [
-                ("oneOf", vec![]),
-                ("anyOf", refs(any_of)),
-                ("allOf", vec![]),
-            ],
-            SchemaKind::AllOf { all_of } => [
-                ("oneOf", vec![]),
-                ("anyOf", vec![]),
-                ("allOf", refs(all_of)),
-            ],
-            SchemaKind::Any(any) => [
-                ("oneOf", refs(&any.one_of)),
-                ("anyOf", refs(&any.any_of)),
-                ("allOf", refs(&any.all_of)),
-            ],
-            _ => [("oneOf", vec![]), ("anyOf", vec![]), ("allOf", vec![])],
-        }
-    }
-    lists(old)
+    ["oneOf", "anyOf", "allOf"]
         .into_iter()
-        .zip(lists(new))
-        .filter(|((_, x), (_, y))| !(x.is_empty() && y.is_empty()))
-        .map(|((keyword, x), (_, y))| (keyword, x, y))
+        .zip(lists(old).into_iter().zip(lists(new)))
+        .filter(|(_, (x, y))| !(x.is_empty() && y.is_empty()))
+        .map(|(keyword, (x, y))| (keyword, x, y))
         .collect()
 }
 
