@@ -17,7 +17,7 @@ use crate::drift::{FailOn, check};
 use crate::fetch::{FetchOptions, Fetcher, plural};
 use crate::report::{Format, render};
 use crate::site::{DEFAULT_DOCS_URL, DocsSite};
-use crate::update::{UpdateRequest, UpdateSummary, update};
+use crate::update::{UpdateSummary, update};
 
 /// Exit status: the command did what was asked (for `drift`: no drift that counts).
 pub const SUCCESS: u8 = 0;
@@ -249,19 +249,10 @@ async fn run_update(
         }
         None => None,
     };
-    let summary = if plan.api_update {
-        update(
-            &site.openapi_dir,
-            &fetcher,
-            &UpdateRequest { pages, add_new },
-        )
-        .await?
-    } else {
-        UpdateSummary::default()
-    };
-    // openapi/ is written: say so before the guide is, so that a failure to write the
-    // guide cannot hide what did change. A closed stdout must not fail the update.
     if plan.api_update {
+        let summary = update(&site.openapi_dir, &fetcher, &pages, add_new).await?;
+        // openapi/ is written: say so before the guide is, so that a failure to write the
+        // guide cannot hide what did change. A closed stdout must not fail the update.
         let _ = print_update(&summary, &fetcher, &site.openapi_dir, out);
     }
     if let Some(guide) = &guide {

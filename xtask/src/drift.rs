@@ -126,18 +126,6 @@ pub enum FailOn {
     StopsCompiling,
 }
 
-impl FailOn {
-    /// Whether `change` counts.
-    pub fn counts(self, change: &Change) -> bool {
-        match self {
-            Self::Any => true,
-            Self::WireBreaking => change.wire == Wire::Breaking,
-            Self::Major => change.semver == Semver::Major,
-            Self::StopsCompiling => change.rust == Rust::StopsCompiling,
-        }
-    }
-}
-
 impl DriftReport {
     /// Every change, page by page.
     pub fn changes(&self) -> impl Iterator<Item = &Change> {
@@ -147,7 +135,12 @@ impl DriftReport {
     /// Whether the report holds drift that counts under `fail_on`.
     pub fn fails(&self, fail_on: FailOn) -> bool {
         // A page is only reported with changes, so `any` is "a page differs".
-        self.changes().any(|c| fail_on.counts(c))
+        self.changes().any(|change| match fail_on {
+            FailOn::Any => true,
+            FailOn::WireBreaking => change.wire == Wire::Breaking,
+            FailOn::Major => change.semver == Semver::Major,
+            FailOn::StopsCompiling => change.rust == Rust::StopsCompiling,
+        })
     }
 }
 
@@ -175,28 +168,19 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
     let read = read_pages(fetcher, &pages, &mut report.redirects).await;
     for (page, (url, read)) in pages.iter().zip(read) {
         let vendored_file = vendored.iter().find(|f| &f.page == page);
-        match (read, vendored_file) {
+        let (file, status, changes) = match (read, vendored_file) {
             (Err(Error::Fetch(FetchError::NotFound { .. })), Some(file))
                 if !listed.contains(page) =>
             {
-                let changes = whole_page(
-                    &file.document,
-                    Rule::EndpointRemoved,
-                    "the page is gone upstream",
-                );
-                report.pages.push(drift(
-                    page,
-                    url,
-                    file.file.clone(),
-                    PageStatus::Gone,
-                    changes,
-                ));
+                let message = "the page is gone upstream";
+                let changes = whole_page(&file.document, Rule::EndpointRemoved, message);
+                (file.file.clone(), PageStatus::Gone, changes)
             }
-            (Ok((block, document)), Some(file)) => {
-                if block.yaml == file.text {
-                    report.summary.unchanged_pages += 1;
-                    continue;
-                }
+            (Ok((block, _)), Some(file)) if block.yaml == file.text => {
+                report.summary.unchanged_pages += 1;
+                continue;
+            }
+            (Ok((_, document)), Some(file)) => {
                 let mut changes = diff_documents(&file.document, &document);
                 if changes.is_empty() {
                     // No rule matched: only the text changed if the documents are equal as
@@ -204,26 +188,30 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
                     changes
                         .push(unclassified(&file.document, &document).unwrap_or_else(reformatted));
                 }
-                report.pages.push(drift(
-                    page,
-                    url,
-                    file.file.clone(),
-                    PageStatus::Changed,
-                    changes,
-                ));
+                (file.file.clone(), PageStatus::Changed, changes)
             }
             (Ok((_, document)), None) => {
                 let changes = whole_page(&document, Rule::EndpointAdded, "a new upstream page");
-                let file = page.vendored_file(openapi_dir);
-                report
-                    .pages
-                    .push(drift(page, url, file, PageStatus::New, changes));
+                (page.vendored_file(openapi_dir), PageStatus::New, changes)
             }
-            (Err(Error::Page(PageError::NoOpenApiBlock { .. })), None) => report
-                .skipped
-                .push(SkippedPage::not_an_operation_page(page)),
-            (Err(e), _) => errors.push(e),
-        }
+            (Err(Error::Page(PageError::NoOpenApiBlock { .. })), None) => {
+                report
+                    .skipped
+                    .push(SkippedPage::not_an_operation_page(page));
+                continue;
+            }
+            (Err(e), _) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        report.pages.push(PageDrift {
+            page: page.to_string(),
+            url,
+            file,
+            status,
+            changes,
+        });
     }
     if let Err(e) = crate::callbacks::watch(openapi_dir, fetcher, &mut report).await {
         errors.push(e);
@@ -233,22 +221,6 @@ pub async fn check(openapi_dir: &Path, fetcher: &Fetcher) -> Result<DriftReport,
     report.summary = summarise(&report);
     report.semver = report.changes().map(|c| c.semver).max();
     Ok(report)
-}
-
-fn drift(
-    page: &PagePath,
-    url: String,
-    file: PathBuf,
-    status: PageStatus,
-    changes: Vec<Change>,
-) -> PageDrift {
-    PageDrift {
-        page: page.to_string(),
-        url,
-        file,
-        status,
-        changes,
-    }
 }
 
 /// The block's text differs but the documents are equal as values: the vendored copy is no

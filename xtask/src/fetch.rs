@@ -249,7 +249,8 @@ impl Fetcher {
     async fn get_following(&self, base: &str, url: String) -> Result<Fetched, FetchError> {
         let mut current = url.clone();
         for _ in 0..=MAX_REDIRECTS {
-            match self.get_with_retries(&current).await? {
+            let attempt = |attempt: tavus_retry::Attempt| self.get_once(&current, attempt.number);
+            match tavus_retry::retry(&self.retry, attempt, |_, _, _| {}).await? {
                 Got::Body(text) => {
                     let redirected_to = (current != url).then_some(current);
                     return Ok(Fetched {
@@ -274,11 +275,6 @@ impl Fetcher {
             url,
             location: current,
         })
-    }
-
-    async fn get_with_retries(&self, url: &str) -> Result<Got, FetchError> {
-        let attempt = |attempt: tavus_retry::Attempt| self.get_once(url, attempt.number);
-        tavus_retry::retry(&self.retry, attempt, |_, _, _| {}).await
     }
 
     async fn get_once(&self, url: &str, attempts: u32) -> Outcome<Result<Got, FetchError>> {

@@ -35,24 +35,19 @@ fn word_diff(old: &str, new: &str) -> String {
         .iter_all_changes()
         .map(|c| (c.tag(), c.value()))
         .collect();
+    let runs: Vec<&[(ChangeTag, &str)]> = changes.chunk_by(|a, b| a.0 == b.0).collect();
     let mut out = String::new();
-    let mut i = 0;
-    while i < changes.len() {
-        let (tag, _) = changes[i];
-        let run_end = changes[i..]
-            .iter()
-            .position(|(t, _)| *t != tag)
-            .map_or(changes.len(), |n| i + n);
-        let words: String = changes[i..run_end].iter().map(|(_, w)| *w).collect();
+    for (i, run) in runs.iter().enumerate() {
+        let (tag, last) = (run[0].0, i + 1 == runs.len());
+        let words: String = run.iter().map(|(_, w)| *w).collect();
         match tag {
-            ChangeTag::Equal => out.push_str(&context(&words, i == 0, run_end == changes.len())),
+            ChangeTag::Equal => out.push_str(&context(&words, i == 0, last)),
             ChangeTag::Delete => out.push_str(&format!("[-{}-]", words.trim())),
             ChangeTag::Insert => out.push_str(&format!("{{+{}+}}", words.trim())),
         }
-        if tag != ChangeTag::Equal && run_end < changes.len() {
+        if tag != ChangeTag::Equal && !last {
             out.push(' ');
         }
-        i = run_end;
     }
     out.trim().to_owned()
 }

@@ -22,15 +22,6 @@ use crate::fetch::{FetchError, Fetcher};
 pub use crate::upstream::{RedirectedPage, SkippedPage};
 use crate::upstream::{read_pages, reference_pages};
 
-/// Which pages to vendor.
-#[derive(Debug, Clone, Default)]
-pub struct UpdateRequest {
-    /// Pages to re-vendor; when empty, every vendored page whose upstream block changed.
-    pub pages: Vec<PagePath>,
-    /// Also vendor the API reference pages `llms.txt` lists that are not vendored yet.
-    pub add_new: bool,
-}
-
 /// What an update did.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateSummary {
@@ -65,14 +56,17 @@ struct CheckedPage {
     document: OpenAPI,
 }
 
-/// Runs an update of `openapi_dir` from the fetcher's site.
+/// Runs an update of `openapi_dir` from the fetcher's site: re-vendors `pages`, or when
+/// there are none every vendored page whose upstream block changed; with `add_new`, also
+/// vendors the API reference pages `llms.txt` lists that are not vendored yet.
 pub async fn update(
     openapi_dir: &Path,
     fetcher: &Fetcher,
-    request: &UpdateRequest,
+    pages: &[PagePath],
+    add_new: bool,
 ) -> Result<UpdateSummary, Error> {
     let vendored = load_vendored(openapi_dir)?;
-    if vendored.is_empty() && request.pages.is_empty() && !request.add_new {
+    if vendored.is_empty() && pages.is_empty() && !add_new {
         // Nothing to re-vendor and nothing asked for: most likely a mistyped directory,
         // which must not pass for "up to date".
         return Err(Error::Usage(format!(
@@ -85,7 +79,7 @@ pub async fn update(
     // Each page once, in the order first named: a page named twice (perhaps in two
     // spellings) would otherwise be fetched twice and conflict with itself in the merge.
     let mut wanted: Vec<PagePath> = Vec::new();
-    for page in &request.pages {
+    for page in pages {
         if !wanted.contains(page) {
             wanted.push(page.clone());
         }
@@ -94,7 +88,7 @@ pub async fn update(
         wanted.extend(vendored.iter().map(|f| f.page.clone()));
     }
     let mut summary = UpdateSummary::default();
-    let new_pages: Vec<PagePath> = if request.add_new {
+    let new_pages: Vec<PagePath> = if add_new {
         let (listed, elsewhere) = reference_pages(fetcher).await?;
         summary.skipped.extend(elsewhere);
         listed

@@ -9,7 +9,7 @@ use crate::index::PageIndex;
 use crate::page::OpenApiBlock;
 
 use crate::Error;
-use crate::fetch::{Fetched, Fetcher};
+use crate::fetch::Fetcher;
 
 /// The API reference pages the site's `llms.txt` lists, and its links to reference pages
 /// on other hosts, which are skipped: a link to another host is not a page of the site,
@@ -50,7 +50,14 @@ pub(crate) async fn read_pages(
     for (page, fetched) in pages.iter().zip(fetched) {
         let url = fetcher.site().page_location(page);
         let block = fetched.map_err(Error::from).and_then(|fetched| {
-            redirects.extend(RedirectedPage::of(page, &url, &fetched));
+            if let Some(location) = fetched.redirected_to.clone() {
+                let (page, url) = (page.to_string(), url.clone());
+                redirects.push(RedirectedPage {
+                    page,
+                    url,
+                    location,
+                });
+            }
             // An error names where the text came from.
             let origin = fetched.redirected_to.as_deref().unwrap_or(&url);
             let block = OpenApiBlock::extract(&fetched.text, origin)?;
@@ -72,17 +79,6 @@ pub struct RedirectedPage {
     pub url: String,
     /// Where the site redirected it to (after every redirect).
     pub location: String,
-}
-
-impl RedirectedPage {
-    /// `page`, fetched at `url`, if the site redirected it.
-    pub(crate) fn of(page: &PagePath, url: &str, fetched: &Fetched) -> Option<Self> {
-        Some(Self {
-            page: page.to_string(),
-            url: url.to_owned(),
-            location: fetched.redirected_to.clone()?,
-        })
-    }
 }
 
 /// An index entry that is neither vendored nor compared: a page without an OpenAPI block,

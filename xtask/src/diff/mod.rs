@@ -124,12 +124,7 @@ pub fn unclassified(old: &OpenAPI, new: &OpenAPI) -> Option<Change> {
 /// The first few of `paths`, and how many more there are.
 pub(crate) fn shown(paths: &[String]) -> String {
     const SHOWN: usize = 5;
-    let mut location = paths
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut location = paths[..paths.len().min(SHOWN)].join(", ");
     if paths.len() > SHOWN {
         location.push_str(&format!(" and {} more", paths.len() - SHOWN));
     }
@@ -295,6 +290,13 @@ impl<'a> Diff<'a> {
         self.operation = None;
     }
 
+    /// A documentation change at `at` when the text `field` changed.
+    fn text(&mut self, at: &str, field: &str, old: Option<&str>, new: Option<&str>) {
+        if old != new {
+            self.push(Rule::DocumentationChanged, at, describe(field, old, new));
+        }
+    }
+
     /// Compares the vendor extensions (`x-...`) of one object at `at`. Those in `read` are
     /// read by the generator, so changing one changes the operation ([`Rule::OperationChanged`]);
     /// the generated client does not see any other, so those are documentation.
@@ -363,10 +365,7 @@ impl<'a> Diff<'a> {
             ("summary", &old.summary, &new.summary),
             ("description", &old.description, &new.description),
         ] {
-            if a != b {
-                let message = describe(field, a.as_deref(), b.as_deref());
-                self.push(Rule::DocumentationChanged, field, message);
-            }
+            self.text(field, field, a.as_deref(), b.as_deref());
         }
         if old.tags != new.tags {
             self.push(Rule::DocumentationChanged, "tags", "tags changed");
@@ -549,14 +548,8 @@ impl<'a> Diff<'a> {
                     (true, false) => self.push(Rule::RequestBodyBecameOptional, at, "now optional"),
                     _ => {}
                 }
-                if a.description != b.description {
-                    let message = describe(
-                        "description",
-                        a.description.as_deref(),
-                        b.description.as_deref(),
-                    );
-                    self.push(Rule::DocumentationChanged, at, message);
-                }
+                let (x, y) = (a.description.as_deref(), b.description.as_deref());
+                self.text(at, "description", x, y);
                 self.extensions(at, &a.extensions, &b.extensions, &[]);
                 self.content(Side::Request, at, &a.content, &b.content);
             }
@@ -710,14 +703,12 @@ impl<'a> Diff<'a> {
     }
 
     fn response(&mut self, at: &str, old: &'a Response, new: &'a Response) {
-        if old.description != new.description {
-            let message = describe(
-                "description",
-                Some(&old.description),
-                Some(&new.description),
-            );
-            self.push(Rule::DocumentationChanged, at, message);
-        }
+        self.text(
+            at,
+            "description",
+            Some(&old.description),
+            Some(&new.description),
+        );
         if json(&old.headers) != json(&new.headers) {
             self.push(Rule::ResponseHeadersChanged, at, "headers changed");
         }
