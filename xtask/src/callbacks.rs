@@ -228,7 +228,7 @@ pub(crate) async fn watch(
             let changes = page
                 .events
                 .iter()
-                .map(|e| event_change(Rule::CallbackEventAdded, &e.name, "a new upstream page"))
+                .map(|e| event_at(Rule::CallbackEventAdded, &e.name, "a new upstream page"))
                 .collect();
             (PageStatus::New, changes)
         }
@@ -254,7 +254,7 @@ pub fn compare(old: &str, new: &str) -> Vec<Change> {
     let mut changes = Vec::new();
     for event in &new.events {
         match old.events.iter().find(|e| e.name == event.name) {
-            None => changes.push(event_change(
+            None => changes.push(event_at(
                 Rule::CallbackEventAdded,
                 &event.name,
                 "a new event type: it decodes as ConversationEvent::Other until typed",
@@ -264,7 +264,7 @@ pub fn compare(old: &str, new: &str) -> Vec<Change> {
     }
     for event in &old.events {
         if !new.events.iter().any(|e| e.name == event.name) {
-            changes.push(event_change(
+            changes.push(event_at(
                 Rule::CallbackEventRemoved,
                 &event.name,
                 "the page no longer lists this event type",
@@ -272,33 +272,25 @@ pub fn compare(old: &str, new: &str) -> Vec<Change> {
         }
     }
     for example in &new.examples {
-        let location = format!("example `{}`", example.name);
-        match old.example(&example.name) {
-            None => changes.push(Change::new(
+        let change = match old.example(&example.name) {
+            None => Some((
                 Rule::CallbackExampleAdded,
-                None,
-                location,
-                "a new example: add it to the callback tests",
+                "a new example: add it to the callback tests".to_owned(),
             )),
-            Some(before) => {
-                if let Some(message) = example_change(before, example) {
-                    changes.push(Change::new(
-                        Rule::CallbackExampleChanged,
-                        None,
-                        location,
-                        message,
-                    ));
-                }
-            }
+            Some(before) => example_change(before, example)
+                .map(|message| (Rule::CallbackExampleChanged, message)),
+        };
+        if let Some((rule, message)) = change {
+            changes.push(example_at(rule, &example.name, message));
         }
     }
     for example in &old.examples {
         if new.example(&example.name).is_none() {
-            changes.push(Change::new(
+            let message = "the page no longer shows this example";
+            changes.push(example_at(
                 Rule::CallbackExampleRemoved,
-                None,
-                format!("example `{}`", example.name),
-                "the page no longer shows this example",
+                &example.name,
+                message,
             ));
         }
     }
@@ -313,20 +305,24 @@ pub fn compare(old: &str, new: &str) -> Vec<Change> {
     changes
 }
 
-fn event_change(rule: Rule, event: &str, message: &str) -> Change {
+fn event_at(rule: Rule, event: &str, message: &str) -> Change {
     Change::new(rule, None, format!("event `{event}`"), message)
+}
+
+fn example_at(rule: Rule, example: &str, message: impl Into<String>) -> Change {
+    Change::new(rule, None, format!("example `{example}`"), message)
 }
 
 fn values(changes: &mut Vec<Change>, event: &str, old: &[String], new: &[String]) {
     for value in new.iter().filter(|v| !old.contains(v)) {
-        changes.push(event_change(
+        changes.push(event_at(
             Rule::CallbackValueAdded,
             event,
             &format!("lists a new value `{value}`"),
         ));
     }
     for value in old.iter().filter(|v| !new.contains(v)) {
-        changes.push(event_change(
+        changes.push(event_at(
             Rule::CallbackValueRemoved,
             event,
             &format!("no longer lists `{value}`"),

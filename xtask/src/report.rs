@@ -173,42 +173,32 @@ fn markdown(report: &DriftReport) -> String {
     for page in &report.pages {
         page_markdown(&mut out, page, redirect_of(report, page));
     }
-    if !report.skipped.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nSkipped (not operation pages, or links to other hosts):"
-        );
-        for skipped in &report.skipped {
-            // `page` may be a link from the index, which is upstream text too.
-            let _ = writeln!(
-                out,
-                "- {}: {}",
-                code(&skipped.page),
-                inline(&skipped.reason)
-            );
-        }
-    }
+    // `page` may be a link from the index, which is upstream text too.
+    let skipped = report.skipped.iter();
+    let skipped = skipped.map(|s| format!("{}: {}", code(&s.page), inline(&s.reason)));
+    let title = "Skipped (not operation pages, or links to other hosts):";
+    list_markdown(&mut out, title, skipped);
     redirects_markdown(&mut out, report);
     let _ = writeln!(out, "\n{NEXT_STEPS}");
     out
 }
 
 fn redirects_markdown(out: &mut String, report: &DriftReport) {
-    if report.redirects.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "\nRedirected within the site (the block was read there):"
-    );
-    for redirect in &report.redirects {
-        let _ = writeln!(
-            out,
-            "- {}: {} → {}",
-            code(&redirect.page),
-            code(&redirect.url),
-            code(&redirect.location)
-        );
+    let redirects = report.redirects.iter().map(|r| {
+        let (page, url, location) = (code(&r.page), code(&r.url), code(&r.location));
+        format!("{page}: {url} → {location}")
+    });
+    let title = "Redirected within the site (the block was read there):";
+    list_markdown(out, title, redirects);
+}
+
+/// A list under its title, or nothing when it is empty.
+fn list_markdown(out: &mut String, title: &str, items: impl Iterator<Item = String>) {
+    for (i, item) in items.enumerate() {
+        if i == 0 {
+            let _ = writeln!(out, "\n{title}");
+        }
+        let _ = writeln!(out, "- {item}");
     }
 }
 
