@@ -171,7 +171,6 @@ fn main() {
     }
 
     /// One timed cargo run.
-    #[derive(Clone, Copy)]
     struct Run {
         cpu: Duration,
         wall: Duration,
@@ -273,19 +272,15 @@ fn main() {
         // `Running `<target>/debug/build/<package>-<hash>/build-script-build``
         let build_scripts_run = text
             .lines()
-            .filter(|line| line.trim_start().starts_with("Running "))
             .filter_map(|line| {
-                let script = line.split('`').nth(1)?.split_whitespace().next()?;
-                let path = Path::new(script);
-                if path.file_name()? != "build-script-build" {
-                    return None;
-                }
-                let unit = path.parent()?.file_name()?.to_str()?;
-                Some(
-                    unit.rsplit_once('-')
-                        .map_or(unit, |(name, _)| name)
-                        .to_owned(),
-                )
+                let command = line.trim_start().strip_prefix("Running `")?;
+                let script = command.split(['`', ' ']).next()?;
+                let unit = script
+                    .strip_suffix("/build-script-build")?
+                    .rsplit('/')
+                    .next()?;
+                let package = unit.rsplit_once('-').map_or(unit, |(name, _)| name);
+                Some(package.to_owned())
             })
             .collect();
         BuildLog {
