@@ -22,7 +22,7 @@ use local_server::{Body, LocalServer};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use tavus_api::{ApiKey, Client};
-use tavus_benches::{load_average, percentile, ratio};
+use tavus_benches::{load_average, percentile, ratio, verdict};
 use tokio::task::JoinSet;
 
 const API_KEY: &str = "tvs-bench-key-0c1d";
@@ -325,8 +325,7 @@ async fn run(base_url: &str, callers: &[Caller; 3], seen: &Mutex<Vec<SeenHeaders
         callers[1].name, callers[0].name
     );
     for (name, r) in verdicts {
-        let verdict = if r <= TARGET { "met" } else { "NOT met" };
-        println!("  {name}: {r:.3} ({verdict})");
+        println!("  {name}: {r:.3} ({})", verdict(r <= TARGET));
     }
 }
 

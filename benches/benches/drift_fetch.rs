@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use local_server::{Answer, Body, LocalServer};
-use tavus_benches::{load_average, percentile, ratio};
+use tavus_benches::{load_average, percentile, ratio, verdict};
 use tavus_openapi::{PagePath, parse_document};
 use xtask::fetch::{FetchOptions, Fetcher};
 use xtask::page::OpenApiBlock;
@@ -94,6 +94,7 @@ fn snapshot_files(snapshot: &Path) -> HashMap<String, Bytes> {
 }
 
 /// What one round measured.
+#[derive(Default)]
 struct Round {
     concurrent: Duration,
     all_at_once: Duration,
@@ -114,13 +115,7 @@ async fn run(pages: &[PagePath], default: &Fetcher, all_at_once: &Fetcher) {
 
     let mut rounds = Vec::new();
     for round in 0..ROUNDS {
-        let mut this = Round {
-            concurrent: Duration::ZERO,
-            all_at_once: Duration::ZERO,
-            sequential: Duration::ZERO,
-            slowest_single: Duration::ZERO,
-            parsing: Duration::ZERO,
-        };
+        let mut this = Round::default();
         for step in if round.is_multiple_of(2) {
             [0, 1, 2, 3]
         } else {
@@ -182,10 +177,6 @@ async fn run(pages: &[PagePath], default: &Fetcher, all_at_once: &Fetcher) {
     println!(
         "targets: speedup >= {SPEEDUP_TARGET}x, within {FLOOR_TARGET}x of the slowest response + parsing"
     );
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met { "met" } else { "NOT met" }
 }
 
 async fn fetch_all(fetcher: &Fetcher, pages: &[PagePath]) -> Vec<String> {

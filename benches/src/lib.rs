@@ -6,4 +6,4 @@
 
 mod stats;
 
-pub use stats::{load_average, percentile, ratio};
+pub use stats::{load_average, percentile, ratio, verdict};

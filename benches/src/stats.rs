@@ -21,6 +21,11 @@ pub fn ratio(numerator: Duration, denominator: Duration) -> f64 {
     numerator.as_secs_f64() / denominator.as_secs_f64()
 }
 
+/// How a report says whether a target is met.
+pub fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
 /// The machine's load averages over 1, 5 and 15 minutes as the kernel reports them
 /// (`/proc/loadavg`), or `unknown` where there is no such file. Benchmarks print it,
 /// because on a shared machine the figures mean little without it.
@@ -59,6 +64,12 @@ mod tests {
         let mut ratios = [1.2, 0.9, 1.0, 1.1];
         assert_eq!(percentile(&mut ratios, 0.25), 0.9);
         assert_eq!(percentile(&mut ratios, 0.75), 1.1);
+    }
+
+    #[test]
+    fn verdicts_say_whether_a_target_is_met() {
+        assert_eq!(verdict(true), "met");
+        assert_eq!(verdict(false), "NOT met");
     }
 
     #[test]
