@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use quote::ToTokens;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Item, Lit, UseTree, parse_quote};
@@ -155,7 +156,9 @@ pub fn default_flattened_maps(code: &mut syn::File) -> Result<(), SpecError> {
         }
         fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
             let starts_missing = matches!(&field.member, syn::Member::Named(n) if n == "extra")
-                && quote::ToTokens::to_token_stream(&field.expr)
+                && field
+                    .expr
+                    .to_token_stream()
                     .to_string()
                     .contains("no value supplied for extra");
             if starts_missing {
@@ -171,23 +174,15 @@ pub fn default_flattened_maps(code: &mut syn::File) -> Result<(), SpecError> {
                 .into(),
         ));
     };
+    let flattened_extra = |field: &syn::Field| {
+        let flatten = |a: &syn::Attribute| {
+            a.path().is_ident("serde") && a.to_token_stream().to_string().contains("flatten")
+        };
+        field.ident.as_ref().is_some_and(|i| i == "extra") && field.attrs.iter().any(flatten)
+    };
     let flattened = types
         .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => Some(s),
-            _ => None,
-        })
-        .filter(|s| {
-            s.fields.iter().any(|f| {
-                f.ident.as_ref().is_some_and(|i| i == "extra")
-                    && f.attrs.iter().any(|a| {
-                        a.path().is_ident("serde")
-                            && quote::ToTokens::to_token_stream(a)
-                                .to_string()
-                                .contains("flatten")
-                    })
-            })
-        })
+        .filter(|item| matches!(item, Item::Struct(s) if s.fields.iter().any(flattened_extra)))
         .count();
     let mut defaults = Defaults(0);
     if let Some(builders) = module_items_mut(types, "builder") {
@@ -390,7 +385,6 @@ pub fn check_method_names<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quote::ToTokens;
 
     fn generated() -> syn::File {
         parse_quote! {

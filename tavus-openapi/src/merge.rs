@@ -237,19 +237,17 @@ fn operation_key(method: &str, path: &str) -> String {
 }
 
 fn parameter_key(path: &str, parameter: &ReferenceOr<Parameter>) -> String {
-    match parameter {
+    let parameter = match parameter {
         ReferenceOr::Item(p) => {
-            let data = p.parameter_data_ref();
             format!(
-                "path-level parameter `{}` ({}) of {path}",
-                data.name,
+                "`{}` ({})",
+                p.parameter_data_ref().name,
                 parameter_location(p)
             )
         }
-        ReferenceOr::Reference { reference } => {
-            format!("path-level parameter {reference} of {path}")
-        }
-    }
+        ReferenceOr::Reference { reference } => reference.clone(),
+    };
+    format!("path-level parameter {parameter} of {path}")
 }
 
 /// Path-level parameters are one parameter when their name and location agree (OpenAPI);

@@ -147,6 +147,9 @@ pub(crate) fn pascal_case(operation_id: &str) -> String {
     heck::ToPascalCase::to_pascal_case(operation_id)
 }
 
+/// What a walk calls on each inline schema it reaches, with the type name typify gives it.
+pub(crate) type OnSchema<'a> = dyn FnMut(&mut Schema, &str) + 'a;
+
 /// Calls `f` on every inline schema inside `schema`, innermost first, then on `schema`,
 /// each with the type name typify gives it: `name` for `schema`, then the parent's name
 /// followed by the property name in Pascal case, `Item` for array items, `Value` for
@@ -154,25 +157,20 @@ pub(crate) fn pascal_case(operation_id: &str) -> String {
 ///
 /// Innermost first, so that `f` may replace a schema by one that contains it without
 /// being called on the copy again.
-pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut Schema, &str)) {
-    // An inline schema, boxed (properties, items) or not; a `$ref` is walked where it points.
-    fn each<S: BorrowMut<Schema>>(
-        schema: &mut ReferenceOr<S>,
-        name: String,
-        f: &mut dyn FnMut(&mut Schema, &str),
-    ) {
+pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut OnSchema) {
+    // An inline schema, boxed (properties, items) or not; a `$ref` is not followed.
+    fn each<S: BorrowMut<Schema>>(schema: &mut ReferenceOr<S>, name: String, f: &mut OnSchema) {
         if let ReferenceOr::Item(schema) = schema {
             walk_mut(schema.borrow_mut(), &name, f);
         }
     }
     let properties = |properties: &mut IndexMap<String, ReferenceOr<Box<Schema>>>,
-                      f: &mut dyn FnMut(&mut Schema, &str)| {
+                      f: &mut OnSchema| {
         for (property, schema) in properties {
             each(schema, format!("{name}{}", pascal_case(property)), f);
         }
     };
-    let alternatives = |all: &mut Vec<ReferenceOr<Schema>>,
-                        f: &mut dyn FnMut(&mut Schema, &str)| {
+    let alternatives = |all: &mut Vec<ReferenceOr<Schema>>, f: &mut OnSchema| {
         for (i, schema) in all.iter_mut().enumerate() {
             each(schema, format!("{name}Variant{i}"), f);
         }
@@ -208,11 +206,7 @@ pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut S
 }
 
 /// Walks ([`walk_mut`]) the inline schema of every media type of a body, named `name`.
-fn walk_content(
-    content: &mut IndexMap<String, MediaType>,
-    name: &str,
-    f: &mut dyn FnMut(&mut Schema, &str),
-) {
+fn walk_content(content: &mut IndexMap<String, MediaType>, name: &str, f: &mut OnSchema) {
     for media in content.values_mut() {
         if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
             walk_mut(schema, name, f);
@@ -222,7 +216,7 @@ fn walk_content(
 
 /// Calls `f` on every inline schema of every operation's request body, named as
 /// progenitor names the body: `<OperationId>Body`.
-pub(crate) fn walk_request_bodies(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
+pub(crate) fn walk_request_bodies(spec: &mut OpenAPI, f: &mut OnSchema) {
     for (id, operation) in named_operations_mut(spec) {
         if let Some(ReferenceOr::Item(body)) = &mut operation.request_body {
             walk_content(&mut body.content, &format!("{id}Body"), f);
@@ -232,7 +226,7 @@ pub(crate) fn walk_request_bodies(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Sch
 
 /// Calls `f` on every inline schema of every operation's parameters, named as
 /// progenitor names a parameter's type: `<OperationId><Parameter>`.
-pub(crate) fn walk_parameters(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
+pub(crate) fn walk_parameters(spec: &mut OpenAPI, f: &mut OnSchema) {
     for (id, operation) in named_operations_mut(spec) {
         for parameter in &mut operation.parameters {
             let ReferenceOr::Item(parameter) = parameter else {
@@ -259,7 +253,7 @@ fn parameter_data_mut(parameter: &mut Parameter) -> &mut ParameterData {
 /// Calls `f` on every inline schema of every operation's responses, named
 /// `<OperationId>Response` for 2xx responses (as progenitor names them) and
 /// `<OperationId>Response<status>` for the others.
-pub(crate) fn walk_responses(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
+pub(crate) fn walk_responses(spec: &mut OpenAPI, f: &mut OnSchema) {
     for (id, operation) in named_operations_mut(spec) {
         for (status, response) in &mut operation.responses.responses {
             if let ReferenceOr::Item(response) = response {
