@@ -102,20 +102,13 @@ pub struct GeneratedClient {
 /// benchmark times this very pipeline.
 pub fn generate_client(spec_dir: &Path) -> Result<GeneratedClient, String> {
     let spec = load_for_progenitor(spec_dir).map_err(|e| e.to_string())?;
+    let dir = spec_dir.display();
     let generate = |settings: &GenerationSettings| -> Result<syn::File, String> {
         let tokens = Generator::new(settings)
             .generate_tokens(&spec)
-            .map_err(|e| {
-                format!(
-                    "progenitor cannot generate a client from {}: {e}",
-                    spec_dir.display()
-                )
-            })?;
+            .map_err(|e| format!("progenitor cannot generate a client from {dir}: {e}"))?;
         syn::parse2(tokens).map_err(|e| {
-            format!(
-                "progenitor's client for {} is not a Rust file ({e}): a progenitor bug",
-                spec_dir.display()
-            )
+            format!("progenitor's client for {dir} is not a Rust file ({e}): a progenitor bug")
         })
     };
 

@@ -234,16 +234,12 @@ pub fn client_forwarders(
     client: &syn::Path,
     operations: usize,
 ) -> Result<syn::File, SpecError> {
+    let is_client = |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.path.is_ident("Client"));
     let methods: Vec<&syn::ImplItemFn> = code
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Impl(block)
-                if block.trait_.is_none()
-                    && matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) =>
-            {
-                Some(block)
-            }
+            Item::Impl(block) if block.trait_.is_none() && is_client(&block.self_ty) => Some(block),
             _ => None,
         })
         .flat_map(|block| &block.items)

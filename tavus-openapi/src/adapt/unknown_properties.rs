@@ -48,11 +48,9 @@ pub fn keep_unknown_properties(spec: &mut OpenAPI) -> Result<(), SpecError> {
     };
     walk_responses(spec, &mut keep);
     walk_request_bodies(spec, &mut keep);
-    if let Some(components) = &mut spec.components {
-        for (name, schema) in &mut components.schemas {
-            if let ReferenceOr::Item(schema) = schema {
-                walk_mut(schema, name, &mut keep);
-            }
+    for (name, schema) in spec.components.iter_mut().flat_map(|c| &mut c.schemas) {
+        if let ReferenceOr::Item(schema) = schema {
+            walk_mut(schema, name, &mut keep);
         }
     }
     match clash {
