@@ -102,20 +102,13 @@ pub struct GeneratedClient {
 /// benchmark times this very pipeline.
 pub fn generate_client(spec_dir: &Path) -> Result<GeneratedClient, String> {
     let spec = load_for_progenitor(spec_dir).map_err(|e| e.to_string())?;
+    let dir = spec_dir.display();
     let generate = |settings: &GenerationSettings| -> Result<syn::File, String> {
         let tokens = Generator::new(settings)
             .generate_tokens(&spec)
-            .map_err(|e| {
-                format!(
-                    "progenitor cannot generate a client from {}: {e}",
-                    spec_dir.display()
-                )
-            })?;
+            .map_err(|e| format!("progenitor cannot generate a client from {dir}: {e}"))?;
         syn::parse2(tokens).map_err(|e| {
-            format!(
-                "progenitor's client for {} is not a Rust file ({e}): a progenitor bug",
-                spec_dir.display()
-            )
+            format!("progenitor's client for {dir} is not a Rust file ({e}): a progenitor bug")
         })
     };
 
@@ -135,32 +128,30 @@ pub fn generate_client(spec_dir: &Path) -> Result<GeneratedClient, String> {
     let mut generated = generate(&settings)?;
 
     let routes = routes::routes(&spec);
-    code::encode_path_parameters_with(
-        &mut generated,
-        &syn::parse_quote!(crate::hooks::encode_path),
-    )
-    .and_then(|()| code::default_flattened_maps(&mut generated))
-    .and_then(|()| {
-        code::return_errors_through(
-            &mut generated,
-            &syn::parse_quote!(crate::error::attach),
-            &syn::parse_quote!(crate::Error),
-            routes.len(),
-        )
-    })
-    .and_then(|()| {
-        let names = routes.iter().map(|r| r.method_name.as_str());
-        code::check_method_names(&generated, names)
-    })
-    .map_err(|e| e.to_string())?;
-    let forwarders =
-        code::client_forwarders(&generated, &syn::parse_quote!(crate::Client), routes.len())
-            .map_err(|e| e.to_string())?;
+    let forwarders = adapt_code(&mut generated, &routes).map_err(|e| e.to_string())?;
     Ok(GeneratedClient {
         code: prettyplease::unparse(&generated),
         routes: routes::rust_source(&routes),
         client: prettyplease::unparse(&forwarders),
     })
+}
+
+/// Applies every adaptation of the generated code ([`code`]), in order, and renders the
+/// public client's methods.
+fn adapt_code(
+    generated: &mut syn::File,
+    routes: &[routes::OperationRoute],
+) -> Result<syn::File, SpecError> {
+    let encoder = syn::parse_quote!(crate::hooks::encode_path);
+    code::encode_path_parameters_with(generated, &encoder)?;
+    code::default_flattened_maps(generated)?;
+    let (attach, error) = (
+        syn::parse_quote!(crate::error::attach),
+        syn::parse_quote!(crate::Error),
+    );
+    code::return_errors_through(generated, &attach, &error, routes.len())?;
+    code::check_method_names(generated, routes.iter().map(|r| r.method_name.as_str()))?;
+    code::client_forwarders(generated, &syn::parse_quote!(crate::Client), routes.len())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use quote::ToTokens;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Item, Lit, UseTree, parse_quote};
@@ -31,22 +32,18 @@ pub fn encode_path_parameters_with(
 ) -> Result<(), SpecError> {
     let mut found = 0;
     for item in &mut code.items {
-        let Item::Use(import) = item else { continue };
-        let UseTree::Path(root) = &mut import.tree else {
-            continue;
-        };
-        if root.ident != "progenitor_client" {
-            continue;
+        if let Item::Use(import) = item
+            && let UseTree::Path(root) = &mut import.tree
+            && root.ident == "progenitor_client"
+            && let UseTree::Group(group) = root.tree.as_mut()
+        {
+            let before = group.items.len();
+            group.items = std::mem::take(&mut group.items)
+                .into_iter()
+                .filter(|tree| !matches!(tree, UseTree::Name(name) if name.ident == "encode_path"))
+                .collect();
+            found += before - group.items.len();
         }
-        let UseTree::Group(group) = root.tree.as_mut() else {
-            continue;
-        };
-        let before = group.items.len();
-        group.items = std::mem::take(&mut group.items)
-            .into_iter()
-            .filter(|tree| !matches!(tree, UseTree::Name(name) if name.ident == "encode_path"))
-            .collect();
-        found += before - group.items.len();
     }
     if found != 1 {
         return Err(SpecError::Adapt(format!(
@@ -159,7 +156,9 @@ pub fn default_flattened_maps(code: &mut syn::File) -> Result<(), SpecError> {
         }
         fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
             let starts_missing = matches!(&field.member, syn::Member::Named(n) if n == "extra")
-                && quote::ToTokens::to_token_stream(&field.expr)
+                && field
+                    .expr
+                    .to_token_stream()
                     .to_string()
                     .contains("no value supplied for extra");
             if starts_missing {
@@ -168,33 +167,25 @@ pub fn default_flattened_maps(code: &mut syn::File) -> Result<(), SpecError> {
             }
         }
     }
-    let Some(types) = module_mut(code, "types") else {
+    let Some(types) = module_items_mut(&mut code.items, "types") else {
         return Err(SpecError::Adapt(
             "the generated client has no `types` module: `default_flattened_maps` no \
              longer finds typify's builders; update it for this progenitor"
                 .into(),
         ));
     };
+    let flattened_extra = |field: &syn::Field| {
+        let flatten = |a: &syn::Attribute| {
+            a.path().is_ident("serde") && a.to_token_stream().to_string().contains("flatten")
+        };
+        field.ident.as_ref().is_some_and(|i| i == "extra") && field.attrs.iter().any(flatten)
+    };
     let flattened = types
         .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => Some(s),
-            _ => None,
-        })
-        .filter(|s| {
-            s.fields.iter().any(|f| {
-                f.ident.as_ref().is_some_and(|i| i == "extra")
-                    && f.attrs.iter().any(|a| {
-                        a.path().is_ident("serde")
-                            && quote::ToTokens::to_token_stream(a)
-                                .to_string()
-                                .contains("flatten")
-                    })
-            })
-        })
+        .filter(|item| matches!(item, Item::Struct(s) if s.fields.iter().any(flattened_extra)))
         .count();
     let mut defaults = Defaults(0);
-    if let Some(builders) = items_mut(types, "builder") {
+    if let Some(builders) = module_items_mut(types, "builder") {
         for item in builders {
             defaults.visit_item_mut(item);
         }
@@ -210,13 +201,16 @@ pub fn default_flattened_maps(code: &mut syn::File) -> Result<(), SpecError> {
     Ok(())
 }
 
-/// The items of the top-level module `name`.
-fn module_mut<'a>(code: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<Item>> {
-    items_mut(&mut code.items, name)
+/// The items of the module `name` among `items`.
+pub(crate) fn module_items<'a>(items: &'a [Item], name: &str) -> Option<&'a Vec<Item>> {
+    items.iter().find_map(|item| match item {
+        Item::Mod(module) if module.ident == name => module.content.as_ref().map(|c| &c.1),
+        _ => None,
+    })
 }
 
-/// The items of the module `name` among `items`.
-fn items_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
+/// [`module_items`], to change.
+fn module_items_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
     items.iter_mut().find_map(|item| match item {
         Item::Mod(module) if module.ident == name => module.content.as_mut().map(|c| &mut c.1),
         _ => None,
@@ -240,16 +234,12 @@ pub fn client_forwarders(
     client: &syn::Path,
     operations: usize,
 ) -> Result<syn::File, SpecError> {
+    let is_client = |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.path.is_ident("Client"));
     let methods: Vec<&syn::ImplItemFn> = code
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Impl(block)
-                if block.trait_.is_none()
-                    && matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) =>
-            {
-                Some(block)
-            }
+            Item::Impl(block) if block.trait_.is_none() && is_client(&block.self_ty) => Some(block),
             _ => None,
         })
         .flat_map(|block| &block.items)
@@ -301,36 +291,32 @@ fn generated_result(sig: &syn::Signature) -> Option<(syn::Type, syn::Type)> {
     let syn::ReturnType::Type(_, output) = &sig.output else {
         return None;
     };
-    let syn::Type::Path(result) = &**output else {
+    let [ok, error, ..] = type_arguments(output, "Result")?[..] else {
         return None;
     };
-    let last = result.path.segments.last()?;
+    let [inner, ..] = type_arguments(error, "Error")?[..] else {
+        return None;
+    };
+    let is_response = matches!(ok, syn::Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "ResponseValue"));
+    (sig.asyncness.is_some() && is_response).then(|| (ok.clone(), inner.clone()))
+}
+
+/// `[A, B]` of a type `...::name<A, B>`; `None` for any other type, or an argument that
+/// is not a type.
+fn type_arguments<'a>(ty: &'a syn::Type, name: &str) -> Option<Vec<&'a syn::Type>> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last().filter(|s| s.ident == name)?;
     let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
         return None;
     };
-    let [
-        syn::GenericArgument::Type(ok),
-        syn::GenericArgument::Type(error),
-    ] = [arguments.args.first()?, arguments.args.get(1)?].map(Clone::clone)
-    else {
-        return None;
+    let as_type = |argument: &'a syn::GenericArgument| match argument {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
     };
-    let syn::Type::Path(error_path) = &error else {
-        return None;
-    };
-    let error_segment = error_path.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(error_arguments) = &error_segment.arguments else {
-        return None;
-    };
-    let Some(syn::GenericArgument::Type(inner)) = error_arguments.args.first() else {
-        return None;
-    };
-    let is_operation = sig.asyncness.is_some()
-        && last.ident == "Result"
-        && error_segment.ident == "Error"
-        && matches!(&ok, syn::Type::Path(p)
-            if p.path.segments.last().is_some_and(|s| s.ident == "ResponseValue"));
-    is_operation.then(|| (ok, inner.clone()))
+    arguments.args.iter().map(as_type).collect()
 }
 
 /// The `"..."` of the `OperationInfo { operation_id: "..." }` in a generated operation.
@@ -395,7 +381,6 @@ pub fn check_method_names<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quote::ToTokens;
 
     fn generated() -> syn::File {
         parse_quote! {

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
-use openapiv3::{OpenAPI, Parameter, PathItem, ReferenceOr};
+use openapiv3::{Components, OpenAPI, Operation, Parameter, PathItem, ReferenceOr};
 
 use crate::SpecError;
 
@@ -17,48 +17,46 @@ use crate::SpecError;
 pub fn merge<'a>(
     documents: impl IntoIterator<Item = (String, &'a OpenAPI)>,
 ) -> Result<OpenAPI, SpecError> {
-    let mut merger: Option<Merger> = None;
-    for (origin, document) in documents {
-        match merger.as_mut() {
-            Some(merger) => merger.add(&origin, document)?,
-            None => merger = Some(Merger::new(origin, document)?),
-        }
+    let mut documents = documents.into_iter();
+    let Some((first, document)) = documents.next() else {
+        return Err(conflict(
+            "(nothing)",
+            "there are no documents to merge".into(),
+        ));
+    };
+    let mut merger = Merger::new(first.clone(), document);
+    for (origin, document) in std::iter::once((first, document)).chain(documents) {
+        merger.add(&origin, document)?;
     }
-    merger
-        .map(|merger| merger.merged)
-        .ok_or_else(|| SpecError::Conflict {
-            origin: "(nothing)".into(),
-            message: "there are no documents to merge".into(),
-        })
+    Ok(merger.merged)
 }
 
 struct Merger {
     merged: OpenAPI,
-    /// The first input, which defined everything [`Merger::owners`] does not name.
-    first: String,
-    /// Which later input defined each shared thing (`GET /v2/x`, ``schema `X` ``, ...).
-    owners: HashMap<String, String>,
+    owners: Owners,
     /// Each `operationId` seen, with the operation (`GET /v2/x`) that has it.
     operation_ids: HashMap<String, String>,
 }
 
 impl Merger {
-    fn new(origin: String, document: &OpenAPI) -> Result<Self, SpecError> {
-        let mut merger = Self {
-            merged: document.clone(),
-            first: origin,
-            owners: HashMap::new(),
+    /// Starts from the first input without its paths and components, which it then
+    /// [adds](Merger::add) like any other input's, so that they claim their names and
+    /// operationIds the same way.
+    fn new(first: String, document: &OpenAPI) -> Self {
+        let mut merged = document.clone();
+        merged.paths.paths.clear();
+        merged.components = document.components.as_ref().map(|components| Components {
+            extensions: components.extensions.clone(),
+            ..Default::default()
+        });
+        Self {
+            merged,
+            owners: Owners {
+                first,
+                later: HashMap::new(),
+            },
             operation_ids: HashMap::new(),
-        };
-        // The first input is taken whole, but its operations claim their ids like any other.
-        let first = merger.first.clone();
-        for (path, item) in document.paths.iter() {
-            let Some(item) = item.as_item() else { continue };
-            for (method, operation) in item.iter() {
-                merger.claim_operation_id(&first, &operation_key(method, path), operation)?;
-            }
         }
-        Ok(merger)
     }
 
     /// Records that `key` (`GET /v2/x`), defined by `origin`, has its `operationId`; an id
@@ -67,13 +65,13 @@ impl Merger {
         &mut self,
         origin: &str,
         key: &str,
-        operation: &openapiv3::Operation,
+        operation: &Operation,
     ) -> Result<(), SpecError> {
         let Some(id) = &operation.operation_id else {
             return Ok(());
         };
         if let Some(other) = self.operation_ids.get(id) {
-            let owner = self.owners.get(other).map_or(&self.first, |o| o);
+            let owner = self.owners.of(other);
             return Err(conflict(
                 origin,
                 format!(
@@ -93,7 +91,7 @@ impl Merger {
             let what = "`servers` or top-level `security`";
             return Err(conflict(
                 origin,
-                format!("{what} differ from {}'s", self.first),
+                format!("{what} differ from {}'s", self.owners.first),
             ));
         }
         for (path, item) in &document.paths.paths {
@@ -114,14 +112,9 @@ impl Merger {
             return Ok(());
         };
         let into = self.merged.components.get_or_insert_with(Default::default);
-        let mut owners = Owners {
-            first: &self.first,
-            later: &mut self.owners,
-            origin,
-        };
         macro_rules! union_all {
             ($($field:ident $kind:literal),*) => {
-                $(owners.union($kind, &mut into.$field, &components.$field)?;)*
+                $(self.owners.union(origin, $kind, &mut into.$field, &components.$field)?;)*
             };
         }
         union_all!(schemas "schema", responses "response", parameters "parameter",
@@ -136,21 +129,18 @@ impl Merger {
         path: &str,
         item: &ReferenceOr<PathItem>,
     ) -> Result<(), SpecError> {
-        let mut owners = Owners {
-            first: &self.first,
-            later: &mut self.owners,
-            origin,
-        };
+        let owners = &mut self.owners;
         let Some(existing) = self.merged.paths.paths.get_mut(path) else {
             self.merged
                 .paths
                 .paths
                 .insert(path.to_owned(), item.clone());
             if let ReferenceOr::Item(item) = item {
-                item.iter()
-                    .for_each(|(method, _)| owners.own(operation_key(method, path)));
+                for (method, _) in item.iter() {
+                    owners.own(operation_key(method, path), origin);
+                }
                 for parameter in &item.parameters {
-                    owners.own(parameter_key(path, parameter));
+                    owners.own(parameter_key(path, parameter), origin);
                 }
             }
             return Ok(());
@@ -158,12 +148,15 @@ impl Merger {
         let (ReferenceOr::Item(item), ReferenceOr::Item(existing)) = (item, &mut *existing) else {
             return match existing == item {
                 true => Ok(()),
-                false => Err(owners.differs(&format!("path item {path}"))),
+                false => Err(owners.differs(&format!("path item {path}"), origin)),
             };
         };
         for (method, operation) in item.iter() {
             let key = operation_key(method, path);
-            let slot = operation_slot(existing, method);
+            let (_, slot) = operation_slots(existing)
+                .into_iter()
+                .find(|(slot_method, _)| *slot_method == method)
+                .expect("`PathItem::iter` names only the methods of `operation_slots`");
             if slot.is_some() {
                 let first = owners.of(&key);
                 return Err(conflict(
@@ -172,7 +165,7 @@ impl Merger {
                 ));
             }
             *slot = Some(operation.clone());
-            owners.own(key);
+            owners.own(key, origin);
         }
         for parameter in &item.parameters {
             let key = parameter_key(path, parameter);
@@ -182,10 +175,10 @@ impl Merger {
                 .find(|p| same_parameter(p, parameter))
             {
                 Some(known) if known == parameter => {}
-                Some(_) => return Err(owners.differs(&key)),
+                Some(_) => return Err(owners.differs(&key, origin)),
                 None => {
                     existing.parameters.push(parameter.clone());
-                    owners.own(key);
+                    owners.own(key, origin);
                 }
             }
         }
@@ -193,35 +186,33 @@ impl Merger {
     }
 }
 
-/// Who defined what, as seen while adding one input (`origin`).
-struct Owners<'a> {
-    first: &'a str,
-    later: &'a mut HashMap<String, String>,
-    origin: &'a str,
+/// Which input defined each shared thing (`GET /v2/x`, ``schema `X` ``, ...).
+struct Owners {
+    /// The first input, taken to have defined what [`Owners::later`] does not name.
+    first: String,
+    later: HashMap<String, String>,
 }
 
-impl Owners<'_> {
+impl Owners {
     /// The input that defined `what`.
     fn of(&self, what: &str) -> &str {
-        self.later.get(what).map_or(self.first, String::as_str)
+        self.later.get(what).unwrap_or(&self.first)
     }
 
-    fn own(&mut self, what: String) {
-        self.later.insert(what, self.origin.to_owned());
+    fn own(&mut self, what: String, origin: &str) {
+        self.later.insert(what, origin.to_owned());
     }
 
     /// `what`, as `origin` defines it, differs from what an earlier input defined.
-    fn differs(&self, what: &str) -> SpecError {
-        conflict(
-            self.origin,
-            format!("{what} differs from {}'s", self.of(what)),
-        )
+    fn differs(&self, what: &str, origin: &str) -> SpecError {
+        conflict(origin, format!("{what} differs from {}'s", self.of(what)))
     }
 
-    /// Adds `from`'s components of one kind to `into`; a name `into` has with another
-    /// value is a conflict naming the input that defined it.
+    /// Adds `from`'s components of one kind, defined by `origin`, to `into`; a name `into`
+    /// has with another value is a conflict naming the input that defined it.
     fn union<T: Clone + PartialEq>(
         &mut self,
+        origin: &str,
         kind: &str,
         into: &mut IndexMap<String, T>,
         from: &IndexMap<String, T>,
@@ -229,11 +220,11 @@ impl Owners<'_> {
         for (name, value) in from {
             let key = format!("{kind} `{name}`");
             match into.get(name) {
-                Some(known) if known != value => return Err(self.differs(&key)),
+                Some(known) if known != value => return Err(self.differs(&key, origin)),
                 Some(_) => {}
                 None => {
                     into.insert(name.clone(), value.clone());
-                    self.own(key);
+                    self.own(key, origin);
                 }
             }
         }
@@ -246,19 +237,17 @@ fn operation_key(method: &str, path: &str) -> String {
 }
 
 fn parameter_key(path: &str, parameter: &ReferenceOr<Parameter>) -> String {
-    match parameter {
+    let parameter = match parameter {
         ReferenceOr::Item(p) => {
-            let data = p.parameter_data_ref();
             format!(
-                "path-level parameter `{}` ({}) of {path}",
-                data.name,
+                "`{}` ({})",
+                p.parameter_data_ref().name,
                 parameter_location(p)
             )
         }
-        ReferenceOr::Reference { reference } => {
-            format!("path-level parameter {reference} of {path}")
-        }
-    }
+        ReferenceOr::Reference { reference } => reference.clone(),
+    };
+    format!("path-level parameter {parameter} of {path}")
 }
 
 /// Path-level parameters are one parameter when their name and location agree (OpenAPI);
@@ -284,20 +273,19 @@ pub fn parameter_location(parameter: &Parameter) -> &'static str {
     }
 }
 
-fn operation_slot<'a>(
-    item: &'a mut PathItem,
-    method: &str,
-) -> &'a mut Option<openapiv3::Operation> {
-    match method {
-        "get" => &mut item.get,
-        "put" => &mut item.put,
-        "post" => &mut item.post,
-        "delete" => &mut item.delete,
-        "options" => &mut item.options,
-        "head" => &mut item.head,
-        "patch" => &mut item.patch,
-        _ => &mut item.trace,
-    }
+/// A path item's operation slots with their methods, in the order of [`PathItem::iter`]
+/// (which has no `iter_mut`).
+pub(crate) fn operation_slots(item: &mut PathItem) -> [(&'static str, &mut Option<Operation>); 8] {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("options", &mut item.options),
+        ("head", &mut item.head),
+        ("patch", &mut item.patch),
+        ("trace", &mut item.trace),
+    ]
 }
 
 fn conflict(origin: &str, message: String) -> SpecError {

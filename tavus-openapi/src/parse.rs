@@ -20,22 +20,19 @@ pub fn parse_document(text: &str, origin: &str) -> Result<OpenAPI, SpecError> {
 }
 
 fn check_version(value: &serde_json::Value, origin: &str) -> Result<(), SpecError> {
-    let not_3_0 = |found: String| SpecError::NotOpenApi3 {
+    let found = match value.as_object() {
+        None => format!("the top level is {}, not a mapping", kind(value)),
+        Some(map) => match map.get("openapi") {
+            Some(serde_json::Value::String(v)) if v.starts_with("3.0.") => return Ok(()),
+            Some(v) => format!("`openapi: {v}`"),
+            None if map.contains_key("swagger") => "a Swagger 2.0 document".into(),
+            None => "no `openapi` version field".into(),
+        },
+    };
+    Err(SpecError::NotOpenApi3 {
         origin: origin.to_owned(),
         found,
-    };
-    let Some(map) = value.as_object() else {
-        return Err(not_3_0(format!(
-            "the top level is {}, not a mapping",
-            kind(value)
-        )));
-    };
-    match map.get("openapi") {
-        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") => Ok(()),
-        Some(v) => Err(not_3_0(format!("`openapi: {v}`"))),
-        None if map.contains_key("swagger") => Err(not_3_0("a Swagger 2.0 document".into())),
-        None => Err(not_3_0("no `openapi` version field".into())),
-    }
+    })
 }
 
 fn kind(value: &serde_json::Value) -> &'static str {

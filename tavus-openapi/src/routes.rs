@@ -21,28 +21,24 @@ pub struct OperationRoute {
 /// The routes of every operation in a spec, sorted by operation id.
 pub fn routes(spec: &OpenAPI) -> Vec<OperationRoute> {
     let mut routes: Vec<OperationRoute> = spec
-        .paths
-        .iter()
-        .filter_map(|(path, item)| Some((path, item.as_item()?)))
-        .flat_map(|(path, item)| {
-            item.iter().map(move |(_, op)| OperationRoute {
-                operation_id: op.operation_id.clone().unwrap_or_default(),
-                method_name: snake_case(op.operation_id.as_deref().unwrap_or_default()),
-                path: path.clone(),
-                json_statuses: op
-                    .responses
-                    .responses
-                    .iter()
-                    .filter_map(|(status, response)| match (status, response) {
-                        (StatusCode::Code(code), ReferenceOr::Item(r))
-                            if r.content.keys().any(|k| k.contains("json")) =>
-                        {
-                            Some(*code)
-                        }
-                        _ => None,
-                    })
-                    .collect(),
-            })
+        .operations()
+        .map(|(path, _, op)| OperationRoute {
+            operation_id: op.operation_id.clone().unwrap_or_default(),
+            method_name: snake_case(op.operation_id.as_deref().unwrap_or_default()),
+            path: path.to_owned(),
+            json_statuses: op
+                .responses
+                .responses
+                .iter()
+                .filter_map(|(status, response)| match (status, response) {
+                    (StatusCode::Code(code), ReferenceOr::Item(r))
+                        if r.content.keys().any(|k| k.contains("json")) =>
+                    {
+                        Some(*code)
+                    }
+                    _ => None,
+                })
+                .collect(),
         })
         .collect();
     routes.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));

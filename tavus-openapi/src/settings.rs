@@ -28,15 +28,10 @@ pub fn non_exhaustive_types<'a>(
 /// The structs and enums progenitor generated in its `types` module (not its builders or
 /// other submodules): the names [`non_exhaustive_types`] patches.
 pub fn type_names(code: &syn::File) -> Vec<String> {
-    let Some(types) = code.items.iter().find_map(|item| match item {
-        syn::Item::Mod(module) if module.ident == "types" => module.content.as_ref(),
-        _ => None,
-    }) else {
-        return Vec::new();
-    };
+    let types = crate::code::module_items(&code.items, "types");
     types
-        .1
-        .iter()
+        .into_iter()
+        .flatten()
         .filter_map(|item| match item {
             syn::Item::Struct(s) => Some(s.ident.to_string()),
             syn::Item::Enum(e) => Some(e.ident.to_string()),

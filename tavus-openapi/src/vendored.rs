@@ -58,11 +58,6 @@ impl PagePath {
         &self.0
     }
 
-    /// The page's Markdown URL under a docs site base URL.
-    pub fn url(&self, base: &str) -> String {
-        format!("{}/{}.md", base.trim_end_matches('/'), self.0)
-    }
-
     /// The page's vendored file under a vendored directory.
     pub fn vendored_file(&self, dir: &Path) -> PathBuf {
         dir.join(format!("{}.yaml", self.0))
@@ -177,10 +172,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(page.as_str(), "api-reference/documents/delete-document");
-        assert_eq!(
-            page.url("http://127.0.0.1:9/"),
-            "http://127.0.0.1:9/api-reference/documents/delete-document.md"
-        );
         assert_eq!(
             page.vendored_file(Path::new("openapi")),
             Path::new("openapi/api-reference/documents/delete-document.yaml")

@@ -1,7 +1,9 @@
 use indexmap::IndexMap;
-use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
+use openapiv3::{
+    ObjectType, OpenAPI, Operation, ReferenceOr, Schema, SchemaKind, StatusCode, Type,
+};
 
-use super::{add_named_schemas, operation_id, operations_mut, pascal_case};
+use super::{add_named_schemas, bare_schema, operation_id, operations_mut, pascal_case};
 use crate::SpecError;
 
 /// Gives the error responses of each operation one named schema, `<OperationId>Error`.
@@ -17,12 +19,14 @@ pub fn name_error_responses(spec: &mut OpenAPI) -> Result<(), SpecError> {
     let mut named = Vec::new();
     for (path, method, operation) in operations_mut(spec) {
         let id = operation_id(&path, method, operation)?;
-        let schemas: Vec<Schema> = error_json_schemas(operation).cloned().collect();
+        let schemas: Vec<Schema> = error_json_schemas(operation)
+            .filter_map(|schema| schema.as_item().cloned())
+            .collect();
         let Some(union) = union_of(&schemas) else {
             continue;
         };
         let name = format!("{}Error", pascal_case(&id));
-        for schema in error_json_schemas_mut(operation) {
+        for schema in error_json_schemas(operation) {
             *schema = ReferenceOr::ref_(&format!("#/components/schemas/{name}"));
         }
         named.push((name, union));
@@ -38,10 +42,7 @@ fn union_of(schemas: &[Schema]) -> Option<Schema> {
     let mut properties = IndexMap::default();
     for schema in schemas {
         let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
-            return Some(Schema {
-                schema_data: Default::default(),
-                schema_kind: SchemaKind::Any(Default::default()),
-            });
+            return Some(bare_schema(SchemaKind::Any(Default::default())));
         };
         for (name, property) in &object.properties {
             properties
@@ -49,13 +50,10 @@ fn union_of(schemas: &[Schema]) -> Option<Schema> {
                 .or_insert_with(|| property.clone());
         }
     }
-    Some(Schema {
-        schema_data: Default::default(),
-        schema_kind: SchemaKind::Type(Type::Object(openapiv3::ObjectType {
-            properties,
-            ..Default::default()
-        })),
-    })
+    Some(bare_schema(SchemaKind::Type(Type::Object(ObjectType {
+        properties,
+        ..Default::default()
+    }))))
 }
 
 fn is_error(status: &StatusCode) -> bool {
@@ -65,37 +63,17 @@ fn is_error(status: &StatusCode) -> bool {
     }
 }
 
-fn inline_json_schema(response: &mut ReferenceOr<Response>) -> Option<&mut ReferenceOr<Schema>> {
-    let ReferenceOr::Item(response) = response else {
-        return None;
-    };
-    let media = response.content.get_mut("application/json")?;
-    media
-        .schema
-        .as_mut()
-        .filter(|s| matches!(s, ReferenceOr::Item(_)))
-}
-
-fn error_json_schemas(operation: &Operation) -> impl Iterator<Item = &Schema> {
-    operation
-        .responses
-        .responses
-        .iter()
+/// The inline JSON schemas of the operation's 4xx and 5xx responses.
+fn error_json_schemas(operation: &mut Operation) -> impl Iterator<Item = &mut ReferenceOr<Schema>> {
+    let responses = operation.responses.responses.iter_mut();
+    responses
         .filter(|(status, _)| is_error(status))
-        .filter_map(|(_, response)| response.as_item())
-        .filter_map(|response| response.content.get("application/json"))
-        .filter_map(|media| media.schema.as_ref()?.as_item())
-}
-
-fn error_json_schemas_mut(
-    operation: &mut Operation,
-) -> impl Iterator<Item = &mut ReferenceOr<Schema>> {
-    operation
-        .responses
-        .responses
-        .iter_mut()
-        .filter(|(status, _)| is_error(status))
-        .filter_map(|(_, response)| inline_json_schema(response))
+        .filter_map(|(_, response)| match response {
+            ReferenceOr::Item(response) => response.content.get_mut("application/json"),
+            ReferenceOr::Reference { .. } => None,
+        })
+        .filter_map(|media| media.schema.as_mut())
+        .filter(|schema| matches!(schema, ReferenceOr::Item(_)))
 }
 
 #[cfg(test)]

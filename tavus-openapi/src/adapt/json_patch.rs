@@ -18,16 +18,10 @@ fn optional_value(schema: &mut Schema) {
     let SchemaKind::Type(Type::Object(object)) = &mut schema.schema_kind else {
         return;
     };
-    let has_remove = match object.properties.get("op") {
-        Some(ReferenceOr::Item(op)) => match &op.schema_kind {
-            SchemaKind::Type(Type::String(s)) => {
-                s.enumeration.iter().flatten().any(|v| v == "remove")
-            }
-            _ => false,
-        },
-        _ => false,
-    };
-    if has_remove {
+    if let Some(ReferenceOr::Item(op)) = object.properties.get("op")
+        && let SchemaKind::Type(Type::String(op)) = &op.schema_kind
+        && op.enumeration.iter().flatten().any(|v| v == "remove")
+    {
         object.required.retain(|name| name != "value");
     }
 }

@@ -26,9 +26,12 @@ mod open_enums;
 mod success_responses;
 mod unknown_properties;
 
+use std::borrow::BorrowMut;
+
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, OpenAPI, Operation, ReferenceOr, Schema, SchemaKind, StatusCode, Type,
+    AdditionalProperties, MediaType, OpenAPI, Operation, Parameter, ParameterData,
+    ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, StatusCode, Type,
 };
 
 pub use error_responses::name_error_responses;
@@ -41,6 +44,7 @@ pub use success_responses::check_success_responses;
 pub use unknown_properties::keep_unknown_properties;
 
 use crate::SpecError;
+use crate::merge::operation_slots;
 
 /// Applies every adaptation, in order, to a merged spec.
 pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
@@ -66,25 +70,27 @@ pub fn for_progenitor(mut spec: OpenAPI) -> Result<OpenAPI, SpecError> {
 pub(crate) fn operations_mut(
     spec: &mut OpenAPI,
 ) -> impl Iterator<Item = (String, &'static str, &mut Operation)> {
-    spec.paths.paths.iter_mut().flat_map(|(path, item)| {
-        let item = match item {
-            ReferenceOr::Item(item) => Some(item),
+    let items = spec
+        .paths
+        .paths
+        .iter_mut()
+        .filter_map(|(path, item)| match item {
+            ReferenceOr::Item(item) => Some((path, item)),
             ReferenceOr::Reference { .. } => None,
-        };
-        item.into_iter().flat_map(move |item| {
-            [
-                ("get", &mut item.get),
-                ("put", &mut item.put),
-                ("post", &mut item.post),
-                ("delete", &mut item.delete),
-                ("options", &mut item.options),
-                ("head", &mut item.head),
-                ("patch", &mut item.patch),
-                ("trace", &mut item.trace),
-            ]
+        });
+    items.flat_map(|(path, item)| {
+        operation_slots(item)
             .into_iter()
-            .filter_map(|(method, op)| Some((path.clone(), method, op.as_mut()?)))
-        })
+            .filter_map(|(method, operation)| Some((path.clone(), method, operation.as_mut()?)))
+    })
+}
+
+/// Every operation with the name progenitor gives its types: its `operationId` in Pascal
+/// case.
+fn named_operations_mut(spec: &mut OpenAPI) -> impl Iterator<Item = (String, &mut Operation)> {
+    operations_mut(spec).map(|(_, _, operation)| {
+        let id = pascal_case(operation.operation_id.as_deref().unwrap_or_default());
+        (id, operation)
     })
 }
 
@@ -112,6 +118,14 @@ pub(crate) fn add_named_schemas(
     Ok(())
 }
 
+/// A schema of `kind` with nothing else said about it.
+pub(crate) fn bare_schema(kind: SchemaKind) -> Schema {
+    Schema {
+        schema_data: Default::default(),
+        schema_kind: kind,
+    }
+}
+
 /// The operation's `operationId`, which every adaptation that names things needs.
 pub(crate) fn operation_id(
     path: &str,
@@ -133,6 +147,9 @@ pub(crate) fn pascal_case(operation_id: &str) -> String {
     heck::ToPascalCase::to_pascal_case(operation_id)
 }
 
+/// What a walk calls on each inline schema it reaches, with the type name typify gives it.
+pub(crate) type OnSchema<'a> = dyn FnMut(&mut Schema, &str) + 'a;
+
 /// Calls `f` on every inline schema inside `schema`, innermost first, then on `schema`,
 /// each with the type name typify gives it: `name` for `schema`, then the parent's name
 /// followed by the property name in Pascal case, `Item` for array items, `Value` for
@@ -140,29 +157,20 @@ pub(crate) fn pascal_case(operation_id: &str) -> String {
 ///
 /// Innermost first, so that `f` may replace a schema by one that contains it without
 /// being called on the copy again.
-pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut Schema, &str)) {
-    fn each(schema: &mut ReferenceOr<Schema>, name: String, f: &mut dyn FnMut(&mut Schema, &str)) {
+pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut OnSchema) {
+    // An inline schema, boxed (properties, items) or not; a `$ref` is not followed.
+    fn each<S: BorrowMut<Schema>>(schema: &mut ReferenceOr<S>, name: String, f: &mut OnSchema) {
         if let ReferenceOr::Item(schema) = schema {
-            walk_mut(schema, &name, f);
-        }
-    }
-    fn each_boxed(
-        schema: &mut ReferenceOr<Box<Schema>>,
-        name: String,
-        f: &mut dyn FnMut(&mut Schema, &str),
-    ) {
-        if let ReferenceOr::Item(schema) = schema {
-            walk_mut(schema, &name, f);
+            walk_mut(schema.borrow_mut(), &name, f);
         }
     }
     let properties = |properties: &mut IndexMap<String, ReferenceOr<Box<Schema>>>,
-                      f: &mut dyn FnMut(&mut Schema, &str)| {
+                      f: &mut OnSchema| {
         for (property, schema) in properties {
-            each_boxed(schema, format!("{name}{}", pascal_case(property)), f);
+            each(schema, format!("{name}{}", pascal_case(property)), f);
         }
     };
-    let alternatives = |all: &mut Vec<ReferenceOr<Schema>>,
-                        f: &mut dyn FnMut(&mut Schema, &str)| {
+    let alternatives = |all: &mut Vec<ReferenceOr<Schema>>, f: &mut OnSchema| {
         for (i, schema) in all.iter_mut().enumerate() {
             each(schema, format!("{name}Variant{i}"), f);
         }
@@ -176,7 +184,7 @@ pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut S
         }
         SchemaKind::Type(Type::Array(array)) => {
             if let Some(items) = &mut array.items {
-                each_boxed(items, format!("{name}Item"), f);
+                each(items, format!("{name}Item"), f);
             }
         }
         SchemaKind::OneOf { one_of: all }
@@ -186,7 +194,7 @@ pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut S
         SchemaKind::Any(any) => {
             properties(&mut any.properties, f);
             if let Some(items) = &mut any.items {
-                each_boxed(items, format!("{name}Item"), f);
+                each(items, format!("{name}Item"), f);
             }
             alternatives(&mut any.one_of, f);
             alternatives(&mut any.all_of, f);
@@ -197,44 +205,43 @@ pub(crate) fn walk_mut(schema: &mut Schema, name: &str, f: &mut dyn FnMut(&mut S
     f(schema, name);
 }
 
+/// Walks ([`walk_mut`]) the inline schema of every media type of a body, named `name`.
+fn walk_content(content: &mut IndexMap<String, MediaType>, name: &str, f: &mut OnSchema) {
+    for media in content.values_mut() {
+        if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
+            walk_mut(schema, name, f);
+        }
+    }
+}
+
 /// Calls `f` on every inline schema of every operation's request body, named as
 /// progenitor names the body: `<OperationId>Body`.
-pub(crate) fn walk_request_bodies(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
-    for (_, _, operation) in operations_mut(spec) {
-        let id = pascal_case(operation.operation_id.as_deref().unwrap_or_default());
+pub(crate) fn walk_request_bodies(spec: &mut OpenAPI, f: &mut OnSchema) {
+    for (id, operation) in named_operations_mut(spec) {
         if let Some(ReferenceOr::Item(body)) = &mut operation.request_body {
-            for media in body.content.values_mut() {
-                if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
-                    walk_mut(schema, &format!("{id}Body"), f);
-                }
-            }
+            walk_content(&mut body.content, &format!("{id}Body"), f);
         }
     }
 }
 
 /// Calls `f` on every inline schema of every operation's parameters, named as
 /// progenitor names a parameter's type: `<OperationId><Parameter>`.
-pub(crate) fn walk_parameters(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
-    for (_, _, operation) in operations_mut(spec) {
-        let id = pascal_case(operation.operation_id.as_deref().unwrap_or_default());
+pub(crate) fn walk_parameters(spec: &mut OpenAPI, f: &mut OnSchema) {
+    for (id, operation) in named_operations_mut(spec) {
         for parameter in &mut operation.parameters {
             let ReferenceOr::Item(parameter) = parameter else {
                 continue;
             };
             let data = parameter_data_mut(parameter);
-            let name = format!("{id}{}", pascal_case(&data.name));
-            if let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) =
-                &mut data.format
-            {
-                walk_mut(schema, &name, f);
+            if let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &mut data.format {
+                walk_mut(schema, &format!("{id}{}", pascal_case(&data.name)), f);
             }
         }
     }
 }
 
 /// What every kind of parameter has: its name and schema.
-fn parameter_data_mut(parameter: &mut openapiv3::Parameter) -> &mut openapiv3::ParameterData {
-    use openapiv3::Parameter;
+fn parameter_data_mut(parameter: &mut Parameter) -> &mut ParameterData {
     match parameter {
         Parameter::Query { parameter_data, .. }
         | Parameter::Header { parameter_data, .. }
@@ -246,21 +253,15 @@ fn parameter_data_mut(parameter: &mut openapiv3::Parameter) -> &mut openapiv3::P
 /// Calls `f` on every inline schema of every operation's responses, named
 /// `<OperationId>Response` for 2xx responses (as progenitor names them) and
 /// `<OperationId>Response<status>` for the others.
-pub(crate) fn walk_responses(spec: &mut OpenAPI, f: &mut dyn FnMut(&mut Schema, &str)) {
-    for (_, _, operation) in operations_mut(spec) {
-        let id = pascal_case(operation.operation_id.as_deref().unwrap_or_default());
+pub(crate) fn walk_responses(spec: &mut OpenAPI, f: &mut OnSchema) {
+    for (id, operation) in named_operations_mut(spec) {
         for (status, response) in &mut operation.responses.responses {
-            let ReferenceOr::Item(response) = response else {
-                continue;
-            };
-            let name = match status {
-                StatusCode::Code(200..=299) | StatusCode::Range(2) => format!("{id}Response"),
-                other => format!("{id}Response{other}"),
-            };
-            for media in response.content.values_mut() {
-                if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
-                    walk_mut(schema, &name, f);
-                }
+            if let ReferenceOr::Item(response) = response {
+                let name = match status {
+                    StatusCode::Code(200..=299) | StatusCode::Range(2) => format!("{id}Response"),
+                    other => format!("{id}Response{other}"),
+                };
+                walk_content(&mut response.content, &name, f);
             }
         }
     }

@@ -11,40 +11,37 @@ use crate::SpecError;
 /// JSON 200 is fine), so there is nothing to adapt yet; if a page starts to, this says
 /// which operation and statuses, so the adaptation can be written.
 pub fn check_success_responses(spec: &OpenAPI) -> Result<(), SpecError> {
-    for (path, item) in spec.paths.iter() {
-        let Some(item) = item.as_item() else { continue };
-        for (method, operation) in item.iter() {
-            let shapes: Vec<(String, String)> = operation
-                .responses
-                .responses
-                .iter()
-                .filter(|(status, _)| is_success(status))
-                .map(|(status, response)| (status.to_string(), body_shape(response)))
-                .chain(
-                    operation
-                        .responses
-                        .default
-                        .iter()
-                        .map(|response| ("default".to_owned(), body_shape(response))),
-                )
-                .collect();
-            if shapes.iter().any(|(_, shape)| *shape != shapes[0].1) {
-                let listed: Vec<String> = shapes
+    for (path, method, operation) in spec.operations() {
+        let responses = &operation.responses;
+        let successes = responses
+            .responses
+            .iter()
+            .filter(|(status, _)| is_success(status));
+        let shapes: Vec<(String, String)> = successes
+            .map(|(status, response)| (status.to_string(), body_shape(response)))
+            .chain(
+                responses
+                    .default
                     .iter()
-                    .map(|(status, shape)| {
-                        format!("{status} ({})", shape.split(':').next().unwrap_or(""))
-                    })
-                    .collect();
-                return Err(SpecError::Adapt(format!(
-                    "{} {path} ({}) answers success with different bodies: {}; progenitor needs one success type per operation, so add an adaptation in tavus-openapi/src/adapt/",
-                    method.to_uppercase(),
-                    operation
-                        .operation_id
-                        .as_deref()
-                        .unwrap_or("no operationId"),
-                    listed.join(", ")
-                )));
-            }
+                    .map(|r| ("default".to_owned(), body_shape(r))),
+            )
+            .collect();
+        if shapes.iter().any(|(_, shape)| *shape != shapes[0].1) {
+            let listed: Vec<String> = shapes
+                .iter()
+                .map(|(status, shape)| {
+                    format!("{status} ({})", shape.split(':').next().unwrap_or(""))
+                })
+                .collect();
+            return Err(SpecError::Adapt(format!(
+                "{} {path} ({}) answers success with different bodies: {}; progenitor needs one success type per operation, so add an adaptation in tavus-openapi/src/adapt/",
+                method.to_uppercase(),
+                operation
+                    .operation_id
+                    .as_deref()
+                    .unwrap_or("no operationId"),
+                listed.join(", ")
+            )));
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 use openapiv3::{AdditionalProperties, AnySchema, OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 
-use super::{walk_mut, walk_request_bodies, walk_responses};
+use super::{bare_schema, walk_mut, walk_request_bodies, walk_responses};
 use crate::SpecError;
 
 /// Keeps the properties of an object that the vendored spec does not declare, in
@@ -30,30 +30,27 @@ pub fn keep_unknown_properties(spec: &mut OpenAPI) -> Result<(), SpecError> {
             SchemaKind::Any(any) => (&any.properties, &mut any.additional_properties),
             _ => return,
         };
-        if properties.is_empty() || matches!(additional, Some(AdditionalProperties::Any(false))) {
-            return;
-        }
-        if matches!(additional, Some(AdditionalProperties::Schema(_))) {
+        let says_what_else = matches!(
+            additional,
+            Some(AdditionalProperties::Any(false) | AdditionalProperties::Schema(_))
+        );
+        if properties.is_empty() || says_what_else {
             return;
         }
         if properties.contains_key("extra") {
             clash.get_or_insert_with(|| name.to_owned());
             return;
         }
+        let any = bare_schema(SchemaKind::Any(AnySchema::default()));
         *additional = Some(AdditionalProperties::Schema(Box::new(ReferenceOr::Item(
-            Schema {
-                schema_data: Default::default(),
-                schema_kind: SchemaKind::Any(AnySchema::default()),
-            },
+            any,
         ))));
     };
     walk_responses(spec, &mut keep);
     walk_request_bodies(spec, &mut keep);
-    if let Some(components) = &mut spec.components {
-        for (name, schema) in &mut components.schemas {
-            if let ReferenceOr::Item(schema) = schema {
-                walk_mut(schema, name, &mut keep);
-            }
+    for (name, schema) in spec.components.iter_mut().flat_map(|c| &mut c.schemas) {
+        if let ReferenceOr::Item(schema) = schema {
+            walk_mut(schema, name, &mut keep);
         }
     }
     match clash {
