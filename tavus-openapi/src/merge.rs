@@ -135,13 +135,16 @@ impl Merger {
                 .paths
                 .paths
                 .insert(path.to_owned(), item.clone());
-            if let ReferenceOr::Item(item) = item {
-                for (method, _) in item.iter() {
-                    owners.own(operation_key(method, path), origin);
+            match item {
+                ReferenceOr::Item(item) => {
+                    for (method, _) in item.iter() {
+                        owners.own(operation_key(method, path), origin);
+                    }
+                    for parameter in &item.parameters {
+                        owners.own(parameter_key(path, parameter), origin);
+                    }
                 }
-                for parameter in &item.parameters {
-                    owners.own(parameter_key(path, parameter), origin);
-                }
+                ReferenceOr::Reference { .. } => owners.own(format!("path item {path}"), origin),
             }
             return Ok(());
         };
@@ -153,10 +156,13 @@ impl Merger {
         };
         for (method, operation) in item.iter() {
             let key = operation_key(method, path);
-            let (_, slot) = operation_slots(existing)
+            let slot = operation_slots(existing)
                 .into_iter()
-                .find(|(slot_method, _)| *slot_method == method)
-                .expect("`PathItem::iter` names only the methods of `operation_slots`");
+                .find(|(slot_method, _)| *slot_method == method);
+            // `PathItem::iter` names only the methods of `operation_slots`.
+            let Some((_, slot)) = slot else {
+                return Err(conflict(origin, format!("{key}: an unknown method")));
+            };
             if slot.is_some() {
                 let first = owners.of(&key);
                 return Err(conflict(
@@ -457,6 +463,33 @@ mod tests {
             err.to_string(),
             "cannot merge c: path-level parameter `id` (path) of /v2/x/{id} differs from a's"
         );
+    }
+
+    /// A `$ref` path item that differs from an earlier one names the input that defined
+    /// the earlier one, not the first input.
+    #[test]
+    fn differing_ref_path_items_name_the_file_that_defined_the_first() {
+        let with_ref = |target: &str| {
+            let text = format!(
+                "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /v2/r:\n    $ref: '{target}'\n"
+            );
+            parse_document(&text, "t").unwrap()
+        };
+        let a = doc("get", "/v2/x", "x-api-key");
+        let (b, c) = (with_ref("#/x/one"), with_ref("#/x/two"));
+        let inputs = [
+            ("a.yaml", &a),
+            ("b.yaml", &b),
+            ("b-again.yaml", &b),
+            ("c.yaml", &c),
+        ];
+        let err = merge(inputs.map(|(name, doc)| (name.to_string(), doc))).unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.starts_with("cannot merge c.yaml: path item /v2/r"),
+            "{err}"
+        );
+        assert!(err.contains("b.yaml") && !err.contains("a.yaml"), "{err}");
     }
 
     #[test]
