@@ -223,7 +223,7 @@ fn rust_verdicts_say_stops_compiling_exactly_when_the_caller_stops_compiling() {
         );
         let verdict = changes
             .iter()
-            .map(|c| c.rule.rust())
+            .map(|c| c.rule().rust())
             .max()
             .unwrap_or(RustVerdict::Compiles);
         verdicts.push((verdict, changes));
@@ -252,7 +252,7 @@ fn rust_verdicts_say_stops_compiling_exactly_when_the_caller_stops_compiling() {
             checked.first_error.get(&client).map_or("", String::as_str)
         );
         let caller_compiles = checked.compiled.contains(&format!("caller-{i}"));
-        let rules: Vec<&str> = changes.iter().map(|c| c.rule.id()).collect();
+        let rules: Vec<&str> = changes.iter().map(|c| c.rule().id()).collect();
         if (*verdict == RustVerdict::StopsCompiling) == caller_compiles || *verdict != case.expected
         {
             wrong.push(format!(

@@ -17,7 +17,8 @@
 use serde::Serialize;
 
 /// Whether an existing, already-built client still talks correctly to the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Wire {
     /// Only documentation changed: what is sent and answered is the same.
     None,
@@ -29,7 +30,8 @@ pub enum Wire {
 }
 
 /// What regenerating the crate does to code written the documented way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Rust {
     /// The code keeps compiling and working.
     Compiles,
@@ -41,7 +43,8 @@ pub enum Rust {
 }
 
 /// The semver bump the regenerated crate needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Semver {
     /// Only documentation changed.
     Patch,
@@ -51,38 +54,38 @@ pub enum Semver {
     Major,
 }
 
-/// Each verdict's id, used in reports, `--format json` and `DRIFT.md`.
-macro_rules! ids {
-    ($($ty:ident: $($variant:ident = $id:literal),*;)*) => {$(
-        impl $ty {
-            /// The id used in reports, `--format json` and `DRIFT.md`.
-            pub fn id(self) -> &'static str {
-                match self { $(Self::$variant => $id,)* }
-            }
+impl Wire {
+    /// The id used in reports, `--format json` and `DRIFT.md`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Compatible => "compatible",
+            Self::Breaking => "breaking",
         }
-    )*};
+    }
 }
 
-ids! {
-    Wire: None = "none", Compatible = "compatible", Breaking = "breaking";
-    Rust: Compiles = "compiles", FailsBeforeSending = "fails-before-sending", StopsCompiling = "stops-compiling";
-    Semver: Patch = "patch", Minor = "minor", Major = "major";
-}
-
-/// Verdicts and rules serialise as their ids.
-macro_rules! serialize_as_id {
-    ($($ty:ident),*) => {$(
-        impl Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.id())
-            }
+impl Rust {
+    /// The id used in reports, `--format json` and `DRIFT.md`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Compiles => "compiles",
+            Self::FailsBeforeSending => "fails-before-sending",
+            Self::StopsCompiling => "stops-compiling",
         }
-    )*};
+    }
 }
-
-serialize_as_id!(Wire, Rust, Semver, Rule);
 
 impl Semver {
+    /// The id used in reports, `--format json` and `DRIFT.md`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Patch => "patch",
+            Self::Minor => "minor",
+            Self::Major => "major",
+        }
+    }
+
     /// The bump a change with these verdicts needs.
     ///
     /// The Rust verdict decides: code that stops compiling, or calls that start failing
@@ -211,6 +214,12 @@ rules! {
     CallbackPageRemoved = "callback-page-removed", Breaking, StopsCompiling;
 }
 
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +241,24 @@ mod tests {
             }
         }
         rows
+    }
+
+    /// `--format json` writes each rule and verdict as the id the reports print.
+    #[test]
+    fn verdicts_serialise_as_their_ids() {
+        fn to_json(value: impl Serialize) -> String {
+            serde_json::to_string(&value).unwrap()
+        }
+        for rule in Rule::ALL {
+            for (id, serialised) in [
+                (rule.id(), to_json(rule)),
+                (rule.wire().id(), to_json(rule.wire())),
+                (rule.rust().id(), to_json(rule.rust())),
+                (rule.semver().id(), to_json(rule.semver())),
+            ] {
+                assert_eq!(serialised, format!("\"{id}\""));
+            }
+        }
     }
 
     /// `DRIFT.md` is where users read the rules; it must say what the code does, on both

@@ -61,7 +61,8 @@ pub(crate) async fn read_pages(
             // An error names where the text came from.
             let origin = fetched.redirected_to.as_deref().unwrap_or(&url);
             let block = OpenApiBlock::extract(&fetched.text, origin)?;
-            let document = tavus_openapi::parse_document(&block.yaml, origin)?;
+            let document = tavus_openapi::parse_document(&block.yaml, origin)
+                .map_err(crate::PageError::from)?;
             Ok((block, document))
         });
         read.push((url, block));

@@ -31,17 +31,18 @@ const READ_OPERATION_EXTENSIONS: [&str; 2] = ["x-dropshot-pagination", "x-dropsh
 pub(crate) const READ_SCHEMA_EXTENSION: &str = "x-rust-type";
 
 /// One difference, explained, with its rule's verdicts (serialised in this order, the
-/// JSON layout of `xtask/DRIFT.md`).
+/// JSON layout of `xtask/DRIFT.md`). The verdicts are the rule's, set by [`Change::new`]
+/// only: outside this crate, [`Change::rule`] reads them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// Which rule it falls under.
-    pub rule: Rule,
+    pub(crate) rule: Rule,
     /// Whether an existing client still talks correctly to the server (the rule's).
-    pub wire: Wire,
+    pub(crate) wire: Wire,
     /// What regenerating the crate does to code written the documented way (the rule's).
-    pub rust: Rust,
+    pub(crate) rust: Rust,
     /// The bump the regenerated crate needs for this change (the rule's).
-    pub semver: Semver,
+    pub(crate) semver: Semver,
     /// The operation, such as `GET /v2/documents/{document_id}`; absent for changes to the
     /// document as a whole (servers, security schemes).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,6 +71,11 @@ impl Change {
             location: location.into(),
             message: message.into(),
         }
+    }
+
+    /// Which rule it falls under, and through it the verdicts.
+    pub fn rule(&self) -> Rule {
+        self.rule
     }
 }
 
