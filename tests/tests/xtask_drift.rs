@@ -675,6 +675,23 @@ fn the_text_and_markdown_reports_show_the_verdicts_and_the_bump() {
             markdown.stdout
         );
     }
+
+    // One check, two forms (the drift workflow's Markdown report and its bump): the JSON
+    // written beside the Markdown is the report `--format json` prints.
+    let json_file = setup.docs.path().join("drift.json");
+    let json_path = json_file.display().to_string();
+    let both = setup.drift(&["--format", "markdown", "--json-out", &json_path]);
+    assert_eq!(both.status, 1);
+    assert_eq!(both.stdout, markdown.stdout);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
+    assert_eq!(written, setup.drift_json().1);
+    assert_eq!(written["semver"], "major");
+    let unwritable = setup.docs.path().join("no-such-dir").join("drift.json");
+    let unwritable = unwritable.display().to_string();
+    let failed = setup.drift(&["--json-out", &unwritable]);
+    assert_eq!(failed.status, 2, "{failed:?}");
+    assert!(failed.stderr.contains("cannot write"), "{failed:?}");
 }
 
 /// A change in a field no rule reads, or in the document's default `security`, is not

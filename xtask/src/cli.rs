@@ -58,6 +58,10 @@ enum Command {
         /// needs a major release, or one that may stop callers' code from compiling.
         #[arg(long, value_enum, default_value_t = FailOn::Any)]
         fail_on: FailOn,
+        /// Also write the report as JSON to FILE: the same check, from the same fetch, as
+        /// the printed report (CI keeps a readable report and reads the bump from JSON).
+        #[arg(long, value_name = "FILE")]
+        json_out: Option<PathBuf>,
         #[command(flatten)]
         site: SiteArgs,
     },
@@ -179,9 +183,10 @@ where
         Command::Drift {
             format,
             fail_on,
+            json_out,
             site,
         } => runtime
-            .block_on(run_drift(format, fail_on, site, terminal, out))
+            .block_on(run_drift(format, fail_on, json_out, site, terminal, out))
             .map_err(|e| e.to_string()),
         Command::Update {
             pages,
@@ -210,12 +215,17 @@ where
 async fn run_drift(
     format: Format,
     fail_on: FailOn,
+    json_out: Option<PathBuf>,
     site: SiteArgs,
     terminal: Terminal,
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
     let fetcher = site.fetcher(terminal)?;
     let report = check(&site.openapi_dir, &fetcher).await?;
+    if let Some(path) = json_out {
+        let json = render(&report, Format::Json, false);
+        std::fs::write(&path, json).map_err(|e| Error::write(&path, e))?;
+    }
     let colour = terminal.colour && format == Format::Text;
     out.write_all(render(&report, format, colour).as_bytes())
         .map_err(Error::Output)?;
