@@ -109,7 +109,7 @@ impl fmt::Debug for ConfigError {
 }
 
 /// What a [`Client`] was built with beyond its HTTP client: its retries, its response
-/// size limit and its key. Private: progenitor's client reads it through its hooks.
+/// size limit, its key and its base URL's path. Private: progenitor's client reads it through its hooks.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientSettings {
     pub(crate) retry: RetryPolicy,
@@ -334,6 +334,8 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+    use progenitor_client::ClientInfo;
+
     use super::*;
 
     #[test]
@@ -383,7 +385,6 @@ mod tests {
                 .build()
                 .unwrap();
             assert_eq!(client.base_url(), base_url);
-            use progenitor_client::ClientInfo;
             assert_eq!(client.generated.inner().base_path, base_path, "{given}");
         }
         for bad in ["tavusapi.com", "ftp://h", "https://h/?a=1"] {

@@ -373,6 +373,10 @@ mod tests {
             ("https://proxy/tavus", "..", false),
             ("https://proxy/tavus", ".", false),
             ("https://proxy/a/b", "", false),
+            ("https://proxy/tavus/", "..", false),
+            ("https://proxy/a b", ".", false),
+            ("http://127.0.0.1:8080/", "", false),
+            ("https://tavusapi.com", "..", false),
         ] {
             let client = crate::Client::builder(crate::ApiKey::new("k").unwrap())
                 .base_url(base)
