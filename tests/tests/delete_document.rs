@@ -110,6 +110,51 @@ async fn ids_that_would_change_the_path_are_refused_before_sending() {
     assert_eq!(any.calls_async().await, 0, "nothing may reach the server");
 }
 
+/// Behind a proxy at a path (`https://proxy/tavus`), requests go below that path, and the
+/// path check compares what follows it: an id that would climb out is still refused.
+#[tokio::test]
+async fn a_base_url_with_a_path_prefixes_every_request_and_is_checked_below_it() {
+    let server = MockServer::start_async().await;
+    let below_prefix = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/tavus/v2/documents/a%2Fb");
+            then.status(204);
+        })
+        .await;
+    let elsewhere = server
+        .mock_async(|_, then| {
+            then.status(204);
+        })
+        .await;
+    for base_url in ["/tavus", "/tavus/"] {
+        let client = Client::builder(ApiKey::new(KEY).unwrap())
+            .base_url(format!("{}{base_url}", server.base_url()))
+            .build()
+            .unwrap();
+        let sent = client.delete_document().document_id("a/b").send().await;
+        assert_eq!(sent.unwrap().status(), 204, "{base_url}");
+        for id in ["", ".", ".."] {
+            let err = client
+                .delete_document()
+                .document_id(id)
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.kind(),
+                ErrorKind::InvalidRequest,
+                "{base_url} {id:?}: {err}"
+            );
+        }
+    }
+    assert_eq!(below_prefix.calls_async().await, 2);
+    assert_eq!(
+        elsewhere.calls_async().await,
+        0,
+        "nothing else may reach the server"
+    );
+}
+
 #[tokio::test]
 async fn documented_errors_are_typed_with_status_and_message() {
     let server = MockServer::start_async().await;
