@@ -10,8 +10,12 @@ use tavus_api::{ApiKey, Client, ErrorExt, ErrorKind};
 const KEY: &str = "tvs-test-key-3f9a1c";
 
 fn client(server: &MockServer) -> Client {
+    client_at(&server.base_url())
+}
+
+fn client_at(base_url: &str) -> Client {
     Client::builder(ApiKey::new(KEY).unwrap())
-        .base_url(server.base_url())
+        .base_url(base_url)
         .build()
         .unwrap()
 }
@@ -127,10 +131,7 @@ async fn a_base_url_with_a_path_prefixes_every_request_and_is_checked_below_it()
         })
         .await;
     for base_url in ["/tavus", "/tavus/"] {
-        let client = Client::builder(ApiKey::new(KEY).unwrap())
-            .base_url(format!("{}{base_url}", server.base_url()))
-            .build()
-            .unwrap();
+        let client = client_at(&format!("{}{base_url}", server.base_url()));
         let sent = client.delete_document().document_id("a/b").send().await;
         assert_eq!(sent.unwrap().status(), 204, "{base_url}");
         for id in ["", ".", ".."] {
