@@ -170,6 +170,24 @@ struct Stats {
     most_in_flight: AtomicUsize,
 }
 
+/// One request being answered, counted in [`Stats::in_flight`] until it is dropped: also
+/// when hyper drops the answer mid-delay because the client hung up.
+struct InFlight<'a>(&'a Stats);
+
+impl<'a> InFlight<'a> {
+    fn enter(stats: &'a Stats) -> Self {
+        let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(stats)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 type Answerer = dyn Fn(&http::request::Parts) -> Answer + Send + Sync;
 
 /// A running server; dropping it stops it, and with it every connection.
@@ -259,14 +277,13 @@ async fn serve(
             let service = service_fn(move |request: http::Request<Incoming>| {
                 let (answer, stats) = (answer.clone(), stats.clone());
                 async move {
-                    let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                    stats.most_in_flight.fetch_max(now, Ordering::SeqCst);
+                    let in_flight = InFlight::enter(&stats);
                     let (head, _body) = request.into_parts();
                     let Answer { response, delay } = answer(&head);
                     if !delay.is_zero() {
                         tokio::time::sleep(delay).await;
                     }
-                    stats.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    drop(in_flight);
                     // An error makes hyper close the connection without answering.
                     let mut response =
                         response.ok_or_else(|| io::Error::other("hang up, as asked"))?;
