@@ -312,7 +312,8 @@ fn main() {
         fn write_shipped(&mut self) {
             let tavus_api = self.root.join("tavus-api");
             let copy = self.scratch.join("shipped/tavus-api");
-            copy_dir(&tavus_api.join("src"), &copy.join("src"));
+            xtask::update::copy_tree(&tavus_api.join("src"), &copy.join("src"))
+                .unwrap_or_else(|e| fail(&e.to_string()));
             fs::copy(tavus_api.join("README.md"), copy.join("README.md"))
                 .expect("tavus-api's README.md");
             let started = Instant::now();
@@ -531,21 +532,6 @@ fn main() {
             }
         }
         out
-    }
-
-    fn copy_dir(from: &Path, to: &Path) {
-        fs::create_dir_all(to).expect("a directory");
-        let entries =
-            fs::read_dir(from).unwrap_or_else(|e| fail(&format!("{}: {e}", from.display())));
-        for entry in entries {
-            let entry = entry.expect("a directory entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("a file type").is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), &target).expect("a copied file");
-            }
-        }
     }
 
     pub fn main() {
