@@ -161,7 +161,8 @@ impl Merger {
                 .find(|(slot_method, _)| *slot_method == method);
             // `PathItem::iter` names only the methods of `operation_slots`.
             let Some((_, slot)) = slot else {
-                return Err(conflict(origin, format!("{key}: an unknown method")));
+                let bug = "a method the merge has no slot for (a bug in tavus-openapi's merge)";
+                return Err(conflict(origin, format!("{key}: {bug}")));
             };
             if slot.is_some() {
                 let first = owners.of(&key);

@@ -59,19 +59,8 @@ mod tests {
     const SPEC: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /v2/x:\n    get:\n      operationId: getX\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {mode: {type: string, enum: [a, b]}}}}}}\n";
 
     fn types_item<'a>(code: &'a syn::File, name: &str) -> &'a syn::Item {
-        let syn::Item::Mod(types) = code
-            .items
-            .iter()
-            .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types"))
+        crate::code::module_items(&code.items, "types")
             .unwrap()
-        else {
-            unreachable!()
-        };
-        types
-            .content
-            .as_ref()
-            .unwrap()
-            .1
             .iter()
             .find(|i| match i {
                 syn::Item::Struct(s) => s.ident == name,

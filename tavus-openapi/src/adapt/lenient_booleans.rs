@@ -62,16 +62,8 @@ mod tests {
         lenient_booleans(&mut settings, "crate::LenientBool");
         let tokens = Generator::new(&settings).generate_tokens(&spec).unwrap();
         let code: syn::File = syn::parse2(tokens).unwrap();
-        let types = code
-            .items
-            .iter()
-            .find_map(|i| match i {
-                syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
-                _ => None,
-            })
-            .unwrap();
+        let types = crate::code::module_items(&code.items, "types").unwrap();
         let ty = types
-            .1
             .iter()
             .find_map(|i| match i {
                 syn::Item::Struct(s) if s.ident == name => s

@@ -57,7 +57,9 @@ pub fn keep_unknown_properties(spec: &mut OpenAPI) -> Result<(), SpecError> {
         None => Ok(()),
         Some(name) => Err(SpecError::Adapt(format!(
             "`keep_unknown_properties` cannot keep the undeclared properties of {name}: it \
-             declares a property `extra`, the name of the field that would keep them"
+             declares a property `extra`, the name of the field that would keep them; give \
+             that field another name in `keep_unknown_properties` \
+             (tavus-openapi/src/adapt/unknown_properties.rs) and in the code that reads it"
         ))),
     }
 }
