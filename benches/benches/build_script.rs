@@ -2,7 +2,7 @@
 //! - loading and parsing the whole vendored spec (the baseline);
 //! - what the build script does, called in-process, optimised like this binary:
 //!   `tavus_openapi::build_script::generate_client` (load, adapt, generate with
-//!   progenitor, adapt the code, format) and writing its two files;
+//!   progenitor, adapt the code, format) and writing its three files;
 //! - the build script as cargo builds and runs it, which is unoptimised (cargo's default
 //!   for build scripts and their dependencies): the `build-script-build` executable of a
 //!   `cargo build -p tavus-api` in this target directory, run with a temporary `OUT_DIR`.
