@@ -118,6 +118,15 @@ impl<E> Error<E> {
     }
 }
 
+/// An error of `operation` the client found itself, not in a response (kind
+/// [`ErrorKind::Other`]); its text is `text`.
+pub(crate) fn found<E>(operation: &'static str, text: String) -> Error<E> {
+    Error {
+        operation,
+        inner: Box::new(progenitor_client::Error::Custom(text)),
+    }
+}
+
 /// Makes a generated method's error an [`Error`] of `operation`. The generated client
 /// returns through this (`tavus_openapi::code::return_errors_through`).
 pub(crate) fn attach<T, E>(

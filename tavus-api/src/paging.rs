@@ -41,6 +41,8 @@ pub trait ListOperation: Clone {
     /// default: 0"), the others from 1 ("Default is 1"; `list_replicas` does not say,
     /// and is taken to count like the others).
     const FIRST_PAGE: i64;
+    /// The operation's method name, such as `list_documents`, which errors name.
+    const OPERATION: &'static str;
     /// One page of the list.
     type Page: ListPage;
     /// The operation's documented error body.
@@ -61,7 +63,9 @@ pub trait Paginate: ListOperation {
     /// The stream ends after the page that brings the items seen to `total_count`, or,
     /// when the server does not say `total_count`, after an empty page or one shorter than
     /// the first. A page equal to the one before it also ends it, unyielded: a server that
-    /// ignores `page` would otherwise send the same page for ever. (A server that invents
+    /// ignores `page` would otherwise send the same page for ever; when `total_count` said
+    /// more items were to come, the stream yields an error after the items it has, since
+    /// the list was cut short. (A server that invents
     /// new items for ever is a list without end: bound it with `StreamExt::take`.) The
     /// first error ends it too, after yielding the error. The stream is not `Unpin`:
     /// collect it (`TryStreamExt::try_collect`) or pin it (`std::pin::pin!`) to call
@@ -91,7 +95,15 @@ pub trait Paginate: ListOperation {
             let total = page.total_count();
             let items = page.into_items();
             if cursor.previous.as_ref() == Some(&items) && !items.is_empty() {
-                return Ok(None);
+                return match total {
+                    Some(total) if cursor.seen < total => Err(repeated_page(
+                        Self::OPERATION,
+                        cursor.page,
+                        cursor.seen,
+                        total,
+                    )),
+                    _ => Ok(None),
+                };
             }
             let count = items.len() as i64;
             cursor.seen += count;
@@ -110,6 +122,17 @@ pub trait Paginate: ListOperation {
 
 impl<T: ListOperation> Paginate for T {}
 
+/// The error of a list whose server sent page `page` equal to the one before, though its
+/// `total_count` said more items were to come.
+fn repeated_page<E>(operation: &'static str, page: i64, seen: i64, total: i64) -> Error<E> {
+    let text = format!(
+        "page {page} repeated page {} after {seen} of the {total} items `total_count` \
+         promised, so the list was cut short: the server seems to ignore `page`",
+        page - 1
+    );
+    crate::error::found(operation, text)
+}
+
 struct Cursor<O, I> {
     operation: O,
     page: i64,
@@ -122,7 +145,7 @@ struct Cursor<O, I> {
 }
 
 macro_rules! list_operations {
-    ($($operation:ident, $first_page:literal: $page:ident => $item:ident, $error:ident;)*) => {$(
+    ($($operation:ident $method:literal, $first_page:literal: $page:ident => $item:ident, $error:ident;)*) => {$(
         impl ListPage for types::$page {
             type Item = types::$item;
             fn into_items(self) -> Vec<Self::Item> {
@@ -135,6 +158,7 @@ macro_rules! list_operations {
 
         impl ListOperation for builder::$operation<'_> {
             const FIRST_PAGE: i64 = $first_page;
+            const OPERATION: &'static str = $method;
             type Page = types::$page;
             type Error = types::$error;
             fn with_page(self, page: i64) -> Self {
@@ -150,12 +174,12 @@ macro_rules! list_operations {
 }
 
 list_operations! {
-    ListConversations, 1: ListConversationsResponse => ListConversationsResponseDataItem, ListConversationsError;
-    ListDocuments, 0: ListDocumentsResponse => ListDocumentsResponseDataItem, ListDocumentsError;
-    GetGuardrails, 1: GetGuardrailsResponse => GetGuardrailsResponseDataItem, GetGuardrailsError;
-    GetObjectives, 1: GetObjectivesResponse => GetObjectivesResponseDataItem, GetObjectivesError;
-    ListReplicas, 1: ListReplicasResponse => ListReplicasResponseDataItem, ListReplicasError;
-    ListVideos, 1: ListVideosResponse => ListVideosResponseDataItem, ListVideosError;
+    ListConversations "list_conversations", 1: ListConversationsResponse => ListConversationsResponseDataItem, ListConversationsError;
+    ListDocuments "list_documents", 0: ListDocumentsResponse => ListDocumentsResponseDataItem, ListDocumentsError;
+    GetGuardrails "get_guardrails", 1: GetGuardrailsResponse => GetGuardrailsResponseDataItem, GetGuardrailsError;
+    GetObjectives "get_objectives", 1: GetObjectivesResponse => GetObjectivesResponseDataItem, GetObjectivesError;
+    ListReplicas "list_replicas", 1: ListReplicasResponse => ListReplicasResponseDataItem, ListReplicasError;
+    ListVideos "list_videos", 1: ListVideosResponse => ListVideosResponseDataItem, ListVideosError;
 }
 
 /// The first page of each list operation, as the vendored spec says, so that paging
@@ -164,38 +188,27 @@ list_operations! {
 mod tests {
     use super::*;
 
-    /// The description of `operation_id`'s `page` parameter in the vendored spec.
+    /// The description of `operation_id`'s `page` parameter in the vendored spec, read as
+    /// the build reads the spec (an operation without one has an empty description).
     fn page_description(operation_id: &str) -> String {
-        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi");
-        for entry in walk(&spec) {
-            let text = std::fs::read_to_string(&entry).unwrap();
-            if !text.contains(&format!("operationId: {operation_id}\n")) {
-                continue;
-            }
-            let page = text
-                .split("name: page\n")
-                .nth(1)
-                .unwrap_or_else(|| panic!("{operation_id} has no page parameter"));
-            let description = page
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("description:"))
-                .unwrap();
-            return description.trim().trim_matches('\'').to_owned();
-        }
-        panic!("no vendored file has {operation_id}")
-    }
-
-    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                files.extend(walk(&path));
-            } else {
-                files.push(path);
-            }
-        }
-        files
+        use openapiv3::ReferenceOr;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi");
+        let spec = tavus_openapi::VendoredSpec::load(&dir).unwrap().document;
+        let (_, _, operation) = spec
+            .operations()
+            .find(|(_, _, op)| op.operation_id.as_deref() == Some(operation_id))
+            .unwrap_or_else(|| panic!("no vendored operation {operation_id}"));
+        let page = operation
+            .parameters
+            .iter()
+            .find_map(|parameter| match parameter {
+                ReferenceOr::Item(p) if p.parameter_data_ref().name == "page" => {
+                    Some(p.parameter_data_ref())
+                }
+                _ => None,
+            });
+        let page = page.unwrap_or_else(|| panic!("{operation_id} has no page parameter"));
+        page.description.clone().unwrap_or_default()
     }
 
     /// `FIRST_PAGE` as the description of the `page` parameter says, or `None`.

@@ -319,15 +319,29 @@ async fn a_server_that_ignores_page_cannot_make_the_stream_endless() {
             })
             .await;
         let client = client(&server);
-        let videos: Vec<_> = client
-            .list_videos()
-            .limit(2)
-            .items()
-            .try_collect()
-            .await
-            .unwrap();
-        let ids: Vec<_> = videos.iter().map(|v| v.video_id.as_deref()).collect();
+        let results: Vec<_> = client.list_videos().limit(2).items().collect().await;
+        let ids: Vec<_> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|v| v.video_id.as_deref())
+            .collect();
         assert_eq!(ids, [Some("v1"), Some("v2")], "{extra}");
         assert_eq!(same.calls_async().await, 2, "{extra}");
+        // Without a total, a repeat is the end; with one the repeat falls short of, the
+        // list was cut short, and the stream says so after the items it has.
+        match extra.get("total_count") {
+            None => assert_eq!(results.len(), 2, "{extra}"),
+            Some(_) => {
+                assert_eq!(results.len(), 3, "{extra}");
+                let err = results[2].as_ref().unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::Other);
+                assert_eq!(
+                    err.to_string(),
+                    "list_videos: page 2 repeated page 1 after 2 of the 1000000 items \
+                     `total_count` promised, so the list was cut short: the server seems to \
+                     ignore `page`"
+                );
+            }
+        }
     }
 }
