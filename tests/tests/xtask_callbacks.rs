@@ -270,6 +270,20 @@ fn a_page_gone_upstream_is_reported_and_a_missing_copy_is_new() {
         std::fs::read(setup.vendored_page()).unwrap(),
         std::fs::read(setup.upstream_page()).unwrap()
     );
+
+    // A new page with no event the check recognises is still new drift.
+    let setup = Setup::new();
+    std::fs::remove_file(setup.vendored_page()).unwrap();
+    std::fs::write(setup.upstream_page(), "# Webhooks and Callbacks\n\nSoon.\n").unwrap();
+    let (status, report) = setup.drift_json();
+    assert_eq!(status, 1, "{report}");
+    assert_eq!(
+        page_changes(&report),
+        (
+            "new".to_owned(),
+            pairs(&[("callback-page-text-changed", "")])
+        )
+    );
 }
 
 #[test]

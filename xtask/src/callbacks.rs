@@ -225,11 +225,22 @@ pub(crate) async fn watch(
         (Err(e), _) => return Err(e.into()),
         (Ok(upstream), None) => {
             let page = CallbacksPage::parse(&upstream.text);
-            let changes = page
+            let mut changes: Vec<Change> = page
                 .events
                 .iter()
                 .map(|e| event_at(Rule::CallbackEventAdded, &e.name, "a new upstream page"))
                 .collect();
+            if changes.is_empty() {
+                // A page is reported with its changes: one it has none to list for is
+                // still new, and `--fail-on any` must count it.
+                let message = "a new upstream page, with no event this check recognises";
+                changes.push(Change::new(
+                    Rule::CallbackPageTextChanged,
+                    None,
+                    "",
+                    message,
+                ));
+            }
             (PageStatus::New, changes)
         }
         (Ok(upstream), Some(vendored)) if vendored == upstream.text => {
