@@ -103,7 +103,9 @@ struct SiteArgs {
     /// Seconds one request may take.
     #[arg(long, value_name = "SECONDS", default_value_t = FetchOptions::default().timeout.as_secs_f64())]
     timeout: f64,
-    /// How often to retry a request after a 429, a 5xx, a timeout or a connection error.
+    /// How often to retry a request after a 408, a 429, a 5xx, a timeout, a connection
+    /// error or a body cut off (within 90 s of the first attempt, or longer when
+    /// --timeout and --retries need it).
     #[arg(long, value_name = "N", default_value_t = FetchOptions::default().retries)]
     retries: u32,
 }

@@ -42,7 +42,7 @@ pub struct FetchOptions {
     pub timeout: Duration,
     /// How many times a request is retried after a 408, a 429, a 5xx, a timeout, a
     /// connection error or a body cut off; so a request is tried at most `retries + 1`
-    /// times, and no retry starts more than [`RETRY_BUDGET`] after the first attempt.
+    /// times, and no retry starts more than [`retry_budget`] after the first attempt.
     pub retries: u32,
     /// The scale of the wait before the first retry; each further retry waits about twice
     /// as long (with jitter, as [`RetryPolicy`] says). A `Retry-After` replaces it.
@@ -51,10 +51,21 @@ pub struct FetchOptions {
     pub progress: bool,
 }
 
-/// No retry starts more than this long after a request's first attempt, so a misbehaving
-/// server cannot stall a CI job for hours: a `Retry-After` asking for a wait past it ends
-/// retrying. It leaves room for the default 3 retries of requests that each time out.
+/// No retry starts more than this long after a request's first attempt, with the default
+/// options, so a misbehaving server cannot stall a CI job for hours: a `Retry-After`
+/// asking for a wait past it ends retrying. It leaves room for the default 3 retries of
+/// requests that each time out.
 pub const RETRY_BUDGET: Duration = Duration::from_secs(90);
+
+/// How long after a request's first attempt its retries may start: [`RETRY_BUDGET`], or
+/// more when `--timeout` and `--retries` ask for more, so that every retry asked for
+/// fits even when each attempt times out and waits the longest backoff.
+pub fn retry_budget(options: &FetchOptions) -> Duration {
+    let per_retry = options
+        .timeout
+        .saturating_add(RetryPolicy::DEFAULT_MAX_BACKOFF);
+    RETRY_BUDGET.max(per_retry.saturating_mul(options.retries))
+}
 
 /// How many redirects within the site one page may go through.
 pub const MAX_REDIRECTS: usize = 5;
@@ -195,7 +206,7 @@ impl Fetcher {
         let retry = RetryPolicy::default()
             .max_attempts(options.retries.saturating_add(1))
             .initial_backoff(options.backoff)
-            .max_elapsed(RETRY_BUDGET);
+            .max_elapsed(retry_budget(&options));
         Ok(Self {
             site,
             options,
@@ -422,5 +433,23 @@ fn read_file(path: String) -> Result<String, FetchError> {
             url: path,
             problem: e.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retry_budget_fits_every_retry_asked_for() {
+        let defaults = FetchOptions::default();
+        assert_eq!(retry_budget(&defaults), RETRY_BUDGET);
+        // 3 × (20 s + 8 s) fits in the default budget; 5 × (60 s + 8 s) needs 340 s.
+        let patient = FetchOptions {
+            timeout: Duration::from_secs(60),
+            retries: 5,
+            ..defaults
+        };
+        assert_eq!(retry_budget(&patient), Duration::from_secs(340));
     }
 }
