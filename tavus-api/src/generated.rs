@@ -6,9 +6,6 @@
 // obtain (`crate::Client` keeps it in a private field): what makes the builder the only
 // way to a client.
 #![allow(private_interfaces)]
-// Each operation builder's docs link to `super::Client::<method>`, progenitor's private
-// client; `crate::Client` has the same method with the same docs.
-#![allow(rustdoc::private_intra_doc_links)]
 
 use crate::hooks::Route;
 

@@ -151,7 +151,9 @@ fn adapt_code(
     );
     code::return_errors_through(generated, &attach, &error, routes.len())?;
     code::check_method_names(generated, routes.iter().map(|r| r.method_name.as_str()))?;
-    code::client_forwarders(generated, &syn::parse_quote!(crate::Client), routes.len())
+    let client = syn::parse_quote!(crate::Client);
+    code::link_builders_to(generated, &client, routes.len())?;
+    code::client_forwarders(generated, &client, routes.len())
 }
 
 #[cfg(test)]

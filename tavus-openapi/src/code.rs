@@ -217,6 +217,63 @@ fn module_items_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec
     })
 }
 
+/// Points each operation builder's documentation at `client`, the client users hold.
+///
+/// progenitor documents each builder as "Builder for [`Client::x`]", linked to
+/// `super::Client::x`: its own client, which the including crate keeps private
+/// ([`client_forwarders`]), so on docs.rs every such link would lead nowhere. `client`
+/// has the same method with the same documentation.
+///
+/// Fails, naming the trap, unless it changes exactly one link on each of `operations`
+/// builders.
+pub fn link_builders_to(
+    code: &mut syn::File,
+    client: &syn::Path,
+    operations: usize,
+) -> Result<(), SpecError> {
+    let (from, to) = (
+        "]: super::Client::",
+        format!(
+            "]: {}::",
+            client.to_token_stream().to_string().replace(' ', "")
+        ),
+    );
+    let mut linked = 0;
+    let builders = module_items_mut(&mut code.items, "builder")
+        .into_iter()
+        .flatten();
+    for item in builders {
+        let Item::Struct(builder) = item else {
+            continue;
+        };
+        for attribute in &mut builder.attrs {
+            let syn::Meta::NameValue(doc) = &mut attribute.meta else {
+                continue;
+            };
+            let Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) = &doc.value
+            else {
+                continue;
+            };
+            if doc.path.is_ident("doc") && text.value().contains(from) {
+                let text = text.value().replace(from, &to);
+                doc.value = parse_quote!(#text);
+                linked += 1;
+            }
+        }
+    }
+    if linked != operations {
+        return Err(SpecError::Adapt(format!(
+            "`link_builders_to` linked {linked} builders to the public client, but there \
+             are {operations} operations: progenitor no longer documents its builders as \
+             it expects; update it for this progenitor"
+        )));
+    }
+    Ok(())
+}
+
 /// The public client's methods: one per operation, forwarding to the generated client's.
 ///
 /// progenitor's `Client` has public constructors, `Client::new(baseurl, inner)` and
@@ -381,6 +438,27 @@ pub fn check_method_names<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builder_docs_link_to_the_public_client() {
+        let mut code: syn::File = parse_quote! {
+            pub mod builder {
+                #[doc = "Builder for [`Client::get_x`]\n\n[`Client::get_x`]: super::Client::get_x"]
+                #[derive(Debug)]
+                pub struct GetX;
+                pub struct NotABuilderDoc;
+            }
+        };
+        link_builders_to(&mut code, &parse_quote!(crate::Client), 1).unwrap();
+        let text = prettyplease::unparse(&code);
+        assert!(
+            text.contains("[`Client::get_x`]: crate::Client::get_x"),
+            "{text}"
+        );
+        assert!(!text.contains("super::Client"), "{text}");
+        let err = link_builders_to(&mut code, &parse_quote!(crate::Client), 1).unwrap_err();
+        assert!(err.to_string().contains("linked 0 builders"), "{err}");
+    }
 
     fn generated() -> syn::File {
         parse_quote! {
