@@ -5,13 +5,8 @@
 
 use std::process::ExitCode;
 
-use tavus_openapi::build_script::{generate_client, run, write};
+use tavus_openapi::build_script::{generate_client, run};
 
 fn main() -> ExitCode {
-    run(|spec_dir, out_dir| {
-        let client = generate_client(spec_dir)?;
-        write(&out_dir.join("codegen.rs"), &client.code)?;
-        write(&out_dir.join("routes.rs"), &client.routes)?;
-        write(&out_dir.join("client.rs"), &client.client)
-    })
+    run(|spec_dir, out_dir| generate_client(spec_dir)?.write_to(out_dir))
 }

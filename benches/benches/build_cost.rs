@@ -322,12 +322,10 @@ fn main() {
                     .unwrap_or_else(|e| fail(&format!("generating the shipped code: {e}")));
             let generation = started.elapsed();
             let mut lines = 0;
-            for (file, text) in [
-                ("codegen.rs", &generated.code),
-                ("routes.rs", &generated.routes),
-                ("client.rs", &generated.client),
-            ] {
-                fs::write(copy.join(file), text).expect("a generated file");
+            generated
+                .write_to(&copy)
+                .unwrap_or_else(|e| fail(&format!("writing the shipped code: {e}")));
+            for (_, text) in generated.files() {
                 lines += text.lines().count();
             }
             fs::write(copy.join("build.rs"), SHIPPED_BUILD_RS).expect("build.rs");

@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tavus_benches::{load_average, percentile, ratio};
-use tavus_openapi::build_script::{generate_client, write};
+use tavus_openapi::build_script::generate_client;
 
 const ROUNDS: usize = 6;
 
@@ -39,9 +39,9 @@ fn main() {
     let generate = || {
         let start = Instant::now();
         let client = generate_client(&spec_dir).expect("the build script's pipeline");
-        write(&out_dir.join("codegen.rs"), &client.code).expect("codegen.rs written");
-        write(&out_dir.join("routes.rs"), &client.routes).expect("routes.rs written");
-        write(&out_dir.join("client.rs"), &client.client).expect("client.rs written");
+        client
+            .write_to(&out_dir)
+            .expect("the generated files written");
         start.elapsed()
     };
     let run_real = |script: &Path| {

@@ -91,6 +91,25 @@ pub struct GeneratedClient {
     pub client: String,
 }
 
+impl GeneratedClient {
+    /// Each file's name, as `tavus-api/src/generated.rs` includes it, with its text.
+    pub fn files(&self) -> [(&'static str, &str); 3] {
+        [
+            ("codegen.rs", &self.code),
+            ("routes.rs", &self.routes),
+            ("client.rs", &self.client),
+        ]
+    }
+
+    /// Writes [the files](GeneratedClient::files) into `dir`, naming one that cannot be
+    /// written.
+    pub fn write_to(&self, dir: &Path) -> Result<(), String> {
+        self.files()
+            .into_iter()
+            .try_for_each(|(name, text)| write(&dir.join(name), text))
+    }
+}
+
 /// `tavus-api`'s client, generated from the vendored spec under `spec_dir`: load and adapt
 /// the spec, generate with progenitor, adapt the code ([`code`]), format.
 ///

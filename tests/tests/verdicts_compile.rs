@@ -339,9 +339,7 @@ fn write_case(
     let client = workspace.join(format!("client-{i}"));
     copy_dir(&tavus_api.join("src"), &client.join("src"));
     std::fs::copy(tavus_api.join("README.md"), client.join("README.md")).unwrap();
-    std::fs::write(client.join("codegen.rs"), &generated.code).unwrap();
-    std::fs::write(client.join("routes.rs"), &generated.routes).unwrap();
-    std::fs::write(client.join("client.rs"), &generated.client).unwrap();
+    generated.write_to(&client).unwrap();
     std::fs::write(
         client.join("build.rs"),
         "fn main() {\n    let out = std::path::PathBuf::from(std::env::var_os(\"OUT_DIR\").unwrap());\n    for file in [\"codegen.rs\", \"routes.rs\", \"client.rs\"] {\n        std::fs::copy(file, out.join(file)).unwrap();\n    }\n}\n",
