@@ -219,7 +219,7 @@ fn module_items_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec
 
 /// Points each operation builder's documentation at `client`, the client users hold.
 ///
-/// progenitor documents each builder as "Builder for [`Client::x`]", linked to
+/// progenitor documents each builder as "Builder for \[`Client::x`\]", linked to
 /// `super::Client::x`: its own client, which the including crate keeps private
 /// ([`client_forwarders`]), so on docs.rs every such link would lead nowhere. `client`
 /// has the same method with the same documentation.
